@@ -1,0 +1,66 @@
+#pragma once
+// Beat and rhythm-window streams from MIT-BIH records, with label maps and the
+// preprocessing that turns a window into a network's integer input. The same code feeds
+// `ecg_sim export-beats` (training) and simulation. Pure C++, no SystemC.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ecg/wfdb.h"
+
+namespace ecg {
+
+// Input spec of a network (docs/qnet-format.md, "Input spec").
+struct InputSpec {
+  std::string task = "beat";     // beat | rhythm
+  std::string labels = "aami5";  // aami5 | nlrav5 | nlrv4 | afib2
+  std::string lead = "MLII";
+  std::string baseline = "median";  // median | none
+  int pre = 90, post = 110;         // beat windows, samples at the record's fs
+  int window = 3600, hop = 3600;    // rhythm windows
+  int length = 128;                 // resampled length
+  std::string norm = "minmax";      // minmax | zscore | fixed
+  double zscore_scale = 32.0;
+  double fixed_gain = 64.0;
+  int bits = 8;
+  bool is_signed = false;
+  std::string aux = "none";  // none | rr4
+  int aux_count() const { return aux == "rr4" ? 4 : 0; }
+};
+
+// Parses/serialises the JSON object of the spec (nlohmann::json kept out of this header).
+InputSpec input_spec_from_json_text(const std::string& json_text, const std::string& origin);
+std::string input_spec_to_json_text(const InputSpec& spec);
+
+// Class names of a label map, in confusion-matrix order; throws InputError if unknown.
+std::vector<std::string> label_classes(const std::string& labels);
+// Class index of a beat symbol under a label map, -1 if the beat is not in the map.
+int beat_label(const std::string& labels, char symbol);
+
+struct Beat {
+  std::string record;
+  long sample = 0;          // R peak (beat task) or window start (rhythm task)
+  char symbol = 0;          // annotation symbol (beat task); 0 for rhythm windows
+  int label = -1;           // class index under the spec's label map
+  double available_s = 0;   // time the window is complete in the recording (paced stream)
+  std::vector<std::int32_t> input;  // quantized, length spec.length
+  std::vector<std::int32_t> aux;    // spec.aux_count() values
+};
+
+// Baseline removal: subtracts the output of a 200 ms then 600 ms median filter cascade.
+std::vector<double> remove_baseline(const std::vector<double>& x, double fs);
+// Linear resampling of `x` to `n` points (endpoints kept).
+std::vector<double> resample_linear(const std::vector<double>& x, int n);
+// Quantization of a window to the spec's integer input format.
+std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec& spec);
+
+// All windows of one record under a spec, in time order. Beats whose window leaves the
+// record, or whose symbol is outside the label map, are skipped.
+std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec);
+
+// Reads and extracts many records (in parallel over records when threads > 1); results
+// are in record order regardless of thread count.
+std::vector<Beat> load_beats(const std::string& data_dir, const std::vector<std::string>& records,
+                             const InputSpec& spec, int threads = 0);
+
+}  // namespace ecg

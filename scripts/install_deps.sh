@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ecg_sim needs, if any are missing.
+# Usage: scripts/install_deps.sh [--train]   (--train adds PyTorch/numpy/matplotlib for training and plots)
+set -euo pipefail
+pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev)
+if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch python3-numpy python3-matplotlib); fi
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install_deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install_deps: not root and no sudo; please install: ${missing[*]}" >&2; exit 2; fi
+else SUDO=; fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
