@@ -1,0 +1,320 @@
+#include "ecg/beats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ecg/error.h"
+
+namespace ecg {
+namespace {
+
+const std::map<std::string, std::vector<std::string>>& label_maps() {
+  static const std::map<std::string, std::vector<std::string>> maps = {
+      {"aami5", {"N", "S", "V", "F", "Q"}},
+      {"nlrav5", {"N", "L", "R", "A", "V"}},
+      {"nlrv4", {"N", "L", "R", "V"}},
+      {"afib2", {"nonAF", "AF"}},
+  };
+  return maps;
+}
+
+// Running median of an integer signal over an odd window, edges padded by replication.
+// Huang's histogram algorithm: O(range) memory, amortised O(1) per sample for smooth
+// signals. Hand-written: no Debian library offers a 1-D running median for integers.
+std::vector<int> running_median(const std::vector<int>& x, int window) {
+  const auto n = static_cast<long>(x.size());
+  std::vector<int> y(x.size());
+  if (n == 0) return y;
+  const int half = window / 2;
+  const auto [mn_it, mx_it] = std::minmax_element(x.begin(), x.end());
+  const int lo = *mn_it;
+  std::vector<int> hist(static_cast<std::size_t>(*mx_it - lo + 1), 0);
+  auto at = [&](long i) { return x[static_cast<std::size_t>(std::clamp(i, 0L, n - 1))] - lo; };
+  for (long i = -half; i <= half; ++i) ++hist[static_cast<std::size_t>(at(i))];
+  const int k = half;  // rank of the median in a window of 2*half+1 values
+  int m = 0, below = 0;  // current median bin and count of values below it
+  while (below + hist[static_cast<std::size_t>(m)] <= k) below += hist[static_cast<std::size_t>(m++)];
+  for (long i = 0; i < n; ++i) {
+    y[static_cast<std::size_t>(i)] = m + lo;
+    if (i + 1 == n) break;
+    const int out = at(i - half), in = at(i + half + 1);
+    --hist[static_cast<std::size_t>(out)];
+    if (out < m) --below;
+    ++hist[static_cast<std::size_t>(in)];
+    if (in < m) ++below;
+    while (below > k) below -= hist[static_cast<std::size_t>(--m)];
+    while (below + hist[static_cast<std::size_t>(m)] <= k) below += hist[static_cast<std::size_t>(m++)];
+  }
+  return y;
+}
+
+int odd_window(double seconds, double fs) { return static_cast<int>(std::lround(seconds * fs / 2.0)) * 2 + 1; }
+
+std::vector<double> lead_mv(const Record& rec, const InputSpec& spec) {
+  // Records 102 and 104 have no MLII (surgical dressings): their upper channel (V5) stands in,
+  // as is usual for MIT-BIH studies.
+  int s = 0;
+  if (spec.lead != "MLII" || std::any_of(rec.header.signals.begin(), rec.header.signals.end(),
+                                         [](const SignalSpec& sig) { return sig.description == "MLII"; }))
+    s = rec.lead_index(spec.lead);
+  const auto& sp = rec.header.signals[static_cast<std::size_t>(s)];
+  const auto& raw = rec.signals.samples[static_cast<std::size_t>(s)];
+  std::vector<double> mv(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) mv[i] = (raw[i] - sp.baseline) / sp.adc_gain;
+  if (spec.baseline == "median") mv = remove_baseline(mv, rec.header.fs);
+  return mv;
+}
+
+std::uint8_t rr_code(double samples, double fs) {  // 10 ms units, saturated to 8 bits
+  return static_cast<std::uint8_t>(std::clamp(std::lround(samples / fs * 100.0), 0L, 255L));
+}
+
+}  // namespace
+
+InputSpec input_spec_from_json_text(const std::string& json_text, const std::string& origin) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(json_text);
+  } catch (const nlohmann::json::exception& e) {
+    throw InputError(fmt::format("{}: not valid JSON ({})", origin, e.what()));
+  }
+  if (j.contains("input") && j["input"].is_object()) j = j["input"];  // accept a whole model.json too
+  if (!j.is_object()) throw InputError(fmt::format("{}: input spec must be a JSON object", origin));
+  InputSpec s;
+  const std::set<std::string> known = {"task", "labels", "lead", "baseline", "pre", "post", "window", "hop", "length",
+                                       "norm", "zscore_scale", "fixed_gain", "bits", "signed", "aux"};
+  for (auto it = j.begin(); it != j.end(); ++it)
+    if (!known.count(it.key())) throw InputError(fmt::format("{}: input.{}: unknown key", origin, it.key()));
+  auto get = [&](const char* key, auto& dst) {
+    if (!j.contains(key)) return;
+    try {
+      j.at(key).get_to(dst);
+    } catch (const nlohmann::json::exception&) {
+      throw InputError(fmt::format("{}: input.{}: wrong type", origin, key));
+    }
+  };
+  get("task", s.task);
+  get("labels", s.labels);
+  get("lead", s.lead);
+  get("baseline", s.baseline);
+  get("pre", s.pre);
+  get("post", s.post);
+  get("window", s.window);
+  get("hop", s.hop);
+  get("length", s.length);
+  get("norm", s.norm);
+  get("zscore_scale", s.zscore_scale);
+  get("fixed_gain", s.fixed_gain);
+  get("bits", s.bits);
+  get("signed", s.is_signed);
+  get("aux", s.aux);
+  auto bad = [&](const char* key, const std::string& why) {
+    return InputError(fmt::format("{}: input.{}: {}", origin, key, why));
+  };
+  if (s.task != "beat" && s.task != "rhythm") throw bad("task", "must be 'beat' or 'rhythm', not '" + s.task + "'");
+  if (!label_maps().count(s.labels)) throw bad("labels", "unknown label map '" + s.labels + "' (aami5, nlrav5, nlrv4, afib2)");
+  if ((s.labels == "afib2") != (s.task == "rhythm")) throw bad("labels", "afib2 goes with task 'rhythm', the others with 'beat'");
+  if (s.baseline != "median" && s.baseline != "none") throw bad("baseline", "must be 'median' or 'none'");
+  if (s.pre < 0 || s.post < 0 || s.pre + s.post < 2) throw bad("pre", "pre and post must be >= 0 with pre+post >= 2");
+  if (s.task == "rhythm" && (s.window < 0 || s.window == 1 || s.hop < 0)) throw bad("window", "window must be 0 (whole record) or >= 2, hop >= 0");
+  if (s.length < 2) throw bad("length", "must be >= 2");
+  if (s.norm != "minmax" && s.norm != "zscore" && s.norm != "fixed") throw bad("norm", "must be minmax, zscore or fixed");
+  if (s.bits < 2 || s.bits > 16) throw bad("bits", "must be in 2..16");
+  if (s.aux != "none" && s.aux != "rr4") throw bad("aux", "must be 'none' or 'rr4'");
+  if (s.aux != "none" && s.task != "beat") throw bad("aux", "RR features need task 'beat'");
+  return s;
+}
+
+std::string input_spec_to_json_text(const InputSpec& s) {
+  nlohmann::json j = {{"task", s.task}, {"labels", s.labels}, {"lead", s.lead}, {"baseline", s.baseline},
+                      {"length", s.length}, {"norm", s.norm}, {"bits", s.bits}, {"signed", s.is_signed}, {"aux", s.aux}};
+  if (s.task == "beat") {
+    j["pre"] = s.pre;
+    j["post"] = s.post;
+  } else {
+    j["window"] = s.window;
+    j["hop"] = s.hop;
+  }
+  if (s.norm == "zscore") j["zscore_scale"] = s.zscore_scale;
+  if (s.norm == "fixed") j["fixed_gain"] = s.fixed_gain;
+  return j.dump();
+}
+
+std::vector<std::string> label_classes(const std::string& labels) {
+  auto it = label_maps().find(labels);
+  if (it == label_maps().end()) throw InputError(fmt::format("unknown label map '{}'", labels));
+  return it->second;
+}
+
+int beat_label(const std::string& labels, char c) {
+  if (labels == "aami5") {  // AAMI EC57 classes from MIT-BIH symbols
+    switch (c) {
+      case 'N': case 'L': case 'R': case 'e': case 'j': return 0;
+      case 'A': case 'a': case 'J': case 'S': return 1;
+      case 'V': case 'E': return 2;
+      case 'F': return 3;
+      case '/': case 'f': case 'Q': return 4;
+      default: return -1;
+    }
+  }
+  const std::string order = labels == "nlrav5" ? "NLRAV" : labels == "nlrv4" ? "NLRV" : "";
+  const auto pos = order.find(c);
+  return pos == std::string::npos ? -1 : static_cast<int>(pos);
+}
+
+std::vector<double> remove_baseline(const std::vector<double>& x, double fs) {
+  // Works on a fixed-point copy (1 uV steps) so the integer running median applies.
+  std::vector<int> q(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) q[i] = static_cast<int>(std::lround(x[i] * 1000.0));
+  const auto base = running_median(running_median(q, odd_window(0.2, fs)), odd_window(0.6, fs));
+  std::vector<double> y(x.size());
+  for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] - base[i] / 1000.0;
+  return y;
+}
+
+std::vector<double> resample_linear(const std::vector<double>& x, int n) {
+  std::vector<double> y(static_cast<std::size_t>(n));
+  if (x.empty()) return y;
+  if (x.size() == 1 || n == 1) {
+    std::fill(y.begin(), y.end(), x[0]);
+    return y;
+  }
+  const double step = static_cast<double>(x.size() - 1) / (n - 1);
+  for (int i = 0; i < n; ++i) {
+    const double pos = i * step;
+    const auto i0 = std::min(static_cast<std::size_t>(pos), x.size() - 2);
+    const double f = pos - static_cast<double>(i0);
+    y[static_cast<std::size_t>(i)] = x[i0] * (1.0 - f) + x[i0 + 1] * f;
+  }
+  return y;
+}
+
+std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec& spec) {
+  const long qmin = spec.is_signed ? -(1L << (spec.bits - 1)) : 0;
+  const long qmax = spec.is_signed ? (1L << (spec.bits - 1)) - 1 : (1L << spec.bits) - 1;
+  const long zero = spec.is_signed ? 0 : (1L << (spec.bits - 1));
+  std::vector<std::int32_t> q(x.size());
+  auto put = [&](std::size_t i, double v) { q[i] = static_cast<std::int32_t>(std::clamp(std::lround(v), qmin, qmax)); };
+  if (spec.norm == "minmax") {
+    const auto [mn, mx] = std::minmax_element(x.begin(), x.end());
+    const double range = *mx - *mn;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      put(i, range > 0 ? static_cast<double>(qmin) + (x[i] - *mn) / range * static_cast<double>(qmax - qmin) : static_cast<double>(zero));
+  } else if (spec.norm == "zscore") {
+    double mean = 0, var = 0;
+    for (double v : x) mean += v;
+    mean /= static_cast<double>(x.size());
+    for (double v : x) var += (v - mean) * (v - mean);
+    const double sd = std::sqrt(var / static_cast<double>(x.size()));
+    for (std::size_t i = 0; i < x.size(); ++i)
+      put(i, (sd > 0 ? (x[i] - mean) / sd : 0.0) * spec.zscore_scale + static_cast<double>(zero));
+  } else {
+    for (std::size_t i = 0; i < x.size(); ++i) put(i, x[i] * spec.fixed_gain + static_cast<double>(zero));
+  }
+  return q;
+}
+
+std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
+  std::vector<Beat> out;
+  const auto mv = lead_mv(rec, spec);
+  const long n = static_cast<long>(mv.size());
+  const double fs = rec.header.fs;
+  auto window_input = [&](long from, long len) {
+    std::vector<double> w(mv.begin() + from, mv.begin() + from + len);
+    return quantize(resample_linear(w, spec.length), spec);
+  };
+  if (spec.task == "beat") {
+    std::vector<long> r;  // every beat's R peak, for RR intervals
+    for (const auto& a : rec.annotations)
+      if (a.is_beat()) r.push_back(a.sample);
+    std::size_t bi = 0;
+    for (const auto& a : rec.annotations) {
+      if (!a.is_beat()) continue;
+      const std::size_t idx = bi++;
+      const int label = beat_label(spec.labels, a.symbol());
+      if (label < 0 || a.sample - spec.pre < 0 || a.sample + spec.post > n) continue;
+      Beat b;
+      b.record = rec.header.name;
+      b.sample = a.sample;
+      b.symbol = a.symbol();
+      b.label = label;
+      b.input = window_input(a.sample - spec.pre, spec.pre + spec.post);
+      long ready = a.sample + spec.post;
+      if (spec.aux == "rr4") {
+        const double pre = idx > 0 ? static_cast<double>(r[idx] - r[idx - 1]) : -1;
+        const double post = idx + 1 < r.size() ? static_cast<double>(r[idx + 1] - r[idx]) : -1;
+        const double pre_rr = pre > 0 ? pre : (post > 0 ? post : fs);
+        const double post_rr = post > 0 ? post : pre_rr;
+        double local = 0;
+        int cnt = 0;
+        for (std::size_t k = idx; k > 0 && cnt < 10; --k, ++cnt) local += static_cast<double>(r[k] - r[k - 1]);
+        local = cnt > 0 ? local / cnt : pre_rr;
+        b.aux = {rr_code(pre_rr, fs), rr_code(post_rr, fs), rr_code(local, fs),
+                 static_cast<std::int32_t>(std::clamp(std::lround(64.0 * pre_rr / local), 0L, 255L))};
+        // The post-RR interval is known only once the next R peak has been seen.
+        if (idx + 1 < r.size()) ready = std::max(ready, r[idx + 1] + 1);
+      }
+      b.available_s = static_cast<double>(ready) / fs;
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+  // Rhythm windows: the label is AF when more than half of the window lies in an (AFIB episode.
+  std::vector<char> af(static_cast<std::size_t>(n), 0);
+  bool in_af = false;
+  long from = 0;
+  for (const auto& a : rec.annotations) {
+    if (a.aux.empty() || a.aux[0] != '(') continue;
+    if (in_af) std::fill(af.begin() + from, af.begin() + std::min(a.sample, n), 1);
+    in_af = a.aux == "(AFIB";
+    from = std::min(a.sample, n);
+  }
+  if (in_af) std::fill(af.begin() + from, af.end(), 1);
+  const long win = spec.window > 0 ? spec.window : n;
+  const long hop = spec.hop > 0 ? spec.hop : win;
+  for (long start = 0; start + win <= n; start += hop) {
+    Beat b;
+    b.record = rec.header.name;
+    b.sample = start;
+    const long af_count = std::count(af.begin() + start, af.begin() + start + win, 1);
+    b.label = 2 * af_count > win ? 1 : 0;
+    b.input = window_input(start, win);
+    b.available_s = static_cast<double>(start + win) / fs;
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+std::vector<Beat> load_beats(const std::string& data_dir, const std::vector<std::string>& records,
+                             const InputSpec& spec, int threads) {
+  std::vector<std::vector<Beat>> per(records.size());
+  std::vector<std::string> errors(records.size());
+  const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
+  const std::size_t nt = std::min<std::size_t>(records.size(), threads > 0 ? static_cast<unsigned>(threads) : hw);
+  auto work = [&](std::size_t t) {
+    for (std::size_t i = t; i < records.size(); i += nt) {
+      try {
+        per[i] = extract_beats(read_record(data_dir, records[i]), spec);
+      } catch (const std::exception& e) {
+        errors[i] = e.what();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < nt; ++t) pool.emplace_back(work, t);
+  if (nt > 0) work(0);
+  for (auto& th : pool) th.join();
+  for (const auto& e : errors)
+    if (!e.empty()) throw InputError(e);
+  std::vector<Beat> out;
+  for (auto& v : per) std::move(v.begin(), v.end(), std::back_inserter(out));
+  return out;
+}
+
+}  // namespace ecg

@@ -1,0 +1,10 @@
+#pragma once
+// Sub-commands of the ecg_sim front end; each registers its options and its action.
+#include <CLI/CLI.hpp>
+
+namespace ecg::cli {
+
+void add_inspect(CLI::App& app);
+void add_export_beats(CLI::App& app);
+
+}  // namespace ecg::cli
