@@ -72,7 +72,7 @@ std::vector<double> lead_mv(const Record& rec, const InputSpec& spec) {
 }
 
 std::uint8_t rr_code(double samples, double fs) {  // 10 ms units, saturated to 8 bits
-  return static_cast<std::uint8_t>(std::clamp(std::lround(samples / fs * 100.0), 0L, 255L));
+  return static_cast<std::uint8_t>(std::clamp(std::lround(samples * 100.0 / fs), 0L, 255L));
 }
 
 }  // namespace

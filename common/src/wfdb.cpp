@@ -133,7 +133,7 @@ const std::array<CodeInfo, 50> kCodes = {{
     {"J", true},  {"A", true},  {"S", true},  {"E", true},   {"j", true},  {"/", true},  {"Q", true},
     {"~", false}, {"", false},  {"|", false}, {"", false},   {"s", false}, {"T", false}, {"*", false},
     {"D", false}, {"\"", false}, {"=", false}, {"p", false}, {"B", true},  {"^", false}, {"t", false},
-    {"+", false}, {"u", false}, {"?", false}, {"!", false},  {"[", false}, {"]", false}, {"e", true},
+    {"+", false}, {"u", false}, {"?", false}, {"!", true},  {"[", false}, {"]", false}, {"e", true},
     {"n", true},  {"@", false}, {"x", false}, {"f", true},   {"(", false}, {")", false}, {"r", true},
     {"", false},  {"", false},  {"", false},  {"", false},   {"", false},  {"", false},  {"", false},
     {"", false},

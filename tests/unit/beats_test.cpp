@@ -1,0 +1,167 @@
+#include <cmath>
+#include <map>
+
+#include <gtest/gtest.h>
+
+#include "ecg/beats.h"
+#include "ecg/data.h"
+#include "ecg/error.h"
+#include "test_support.h"
+
+namespace ecg {
+namespace {
+
+using test::data_dir;
+
+TEST(Labels, AamiMapAndClassOrder) {
+  EXPECT_EQ(label_classes("aami5"), (std::vector<std::string>{"N", "S", "V", "F", "Q"}));
+  for (char c : std::string("NLRej")) EXPECT_EQ(beat_label("aami5", c), 0) << c;
+  for (char c : std::string("AaJS")) EXPECT_EQ(beat_label("aami5", c), 1) << c;
+  for (char c : std::string("VE")) EXPECT_EQ(beat_label("aami5", c), 2) << c;
+  EXPECT_EQ(beat_label("aami5", 'F'), 3);
+  for (char c : std::string("/fQ")) EXPECT_EQ(beat_label("aami5", c), 4) << c;
+  EXPECT_EQ(beat_label("aami5", '+'), -1);
+  EXPECT_EQ(beat_label("nlrav5", 'A'), 3);
+  EXPECT_EQ(beat_label("nlrav5", 'a'), -1);
+  EXPECT_EQ(beat_label("nlrv4", 'V'), 3);
+  EXPECT_EQ(beat_label("nlrv4", 'A'), -1);
+  EXPECT_THROW(label_classes("abc"), InputError);
+}
+
+TEST(Preprocess, BaselineRemovalKeepsQrsAndDropsDrift) {
+  const double fs = 360;
+  std::vector<double> x(3600);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.5 + 0.3 * std::sin(2 * M_PI * 0.2 * static_cast<double>(i) / fs);
+  for (std::size_t r = 180; r < x.size(); r += 360) x[r] += 1.0;  // narrow "R peaks"
+  const auto y = remove_baseline(x, fs);
+  for (std::size_t r = 180 + 360; r + 360 < x.size(); r += 360) {
+    EXPECT_NEAR(y[r], 1.0, 0.02) << r;         // peak kept
+    EXPECT_NEAR(y[r + 100], 0.0, 0.02) << r;  // drift removed
+  }
+}
+
+TEST(Preprocess, ResampleLinear) {
+  const auto y = resample_linear({0, 10, 20, 30}, 7);
+  ASSERT_EQ(y.size(), 7u);
+  for (std::size_t i = 0; i < 7; ++i) EXPECT_NEAR(y[i], 5.0 * static_cast<double>(i), 1e-9);
+  EXPECT_EQ(resample_linear({0, 1, 2, 3, 4, 5, 6, 7, 8}, 3), (std::vector<double>{0, 4, 8}));
+}
+
+TEST(Preprocess, QuantizeFormats) {
+  InputSpec s;
+  s.norm = "minmax";
+  auto q = quantize({-1.0, 0.0, 1.0}, s);
+  EXPECT_EQ(q, (std::vector<std::int32_t>{0, 128, 255}));
+  s.is_signed = true;
+  q = quantize({-1.0, 0.0, 1.0}, s);
+  EXPECT_EQ(q, (std::vector<std::int32_t>{-128, -1, 127}));  // -0.5 rounds away from zero
+  s.norm = "fixed";
+  s.fixed_gain = 100;
+  q = quantize({-2.0, 0.005, 0.5}, s);
+  EXPECT_EQ(q, (std::vector<std::int32_t>{-128, 1, 50}));  // saturates
+  s.norm = "zscore";
+  s.is_signed = false;
+  s.bits = 4;
+  s.zscore_scale = 2;
+  q = quantize({-1.0, 1.0, -1.0, 1.0}, s);
+  EXPECT_EQ(q, (std::vector<std::int32_t>{6, 10, 6, 10}));  // zero point 8, z = -1/+1
+  q = quantize({3.0, 3.0}, s);
+  EXPECT_EQ(q, (std::vector<std::int32_t>{8, 8}));  // flat window
+}
+
+TEST(InputSpecJson, ParsesAndRejects) {
+  const auto s = input_spec_from_json_text(R"({"labels":"nlrv4","pre":50,"post":70,"length":64,"aux":"rr4"})", "m.json");
+  EXPECT_EQ(s.labels, "nlrv4");
+  EXPECT_EQ(s.pre, 50);
+  EXPECT_EQ(s.aux_count(), 4);
+  const auto back = input_spec_from_json_text(input_spec_to_json_text(s), "x");
+  EXPECT_EQ(back.post, 70);
+  EXPECT_EQ(back.length, 64);
+  auto err = [](const std::string& txt, const std::string& needle) {
+    try {
+      input_spec_from_json_text(txt, "m.json");
+      ADD_FAILURE() << "accepted " << txt;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  err("{", "m.json: not valid JSON");
+  err(R"({"lenght":3})", "input.lenght: unknown key");
+  err(R"({"length":"x"})", "input.length: wrong type");
+  err(R"({"length":1})", "input.length: must be >= 2");
+  err(R"({"bits":40})", "input.bits");
+  err(R"({"labels":"afib2"})", "afib2 goes with task 'rhythm'");
+  err(R"({"norm":"l2"})", "input.norm");
+}
+
+TEST(Beats, Record100BeatStream) {
+  InputSpec s;
+  s.labels = "aami5";
+  s.aux = "rr4";
+  const auto rec = read_record(data_dir(), "100");
+  const auto beats = extract_beats(rec, s);
+  std::map<int, int> counts;
+  for (const auto& b : beats) counts[b.label]++;
+  // 2239 N, 33 A, 1 V in the record; the first (sample 77) and last beats lie too close to the ends.
+  EXPECT_EQ(counts[0] + counts[1] + counts[2], 2271);
+  EXPECT_EQ(counts[1], 33);
+  EXPECT_EQ(counts[2], 1);
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    const auto& b = beats[i];
+    ASSERT_EQ(b.input.size(), 128u);
+    ASSERT_EQ(b.aux.size(), 4u);
+    for (auto v : b.input) ASSERT_TRUE(v >= 0 && v <= 255);
+    // The beat is complete after its post-window and, with RR features, after the next R peak.
+    EXPECT_GE(b.available_s, static_cast<double>(b.sample + s.post) / 360.0);
+    if (i + 1 < beats.size()) {
+      EXPECT_NEAR(b.available_s, static_cast<double>(beats[i + 1].sample + 1) / 360.0, 1e-9);
+      EXPECT_EQ(b.aux[1], std::lround(static_cast<double>(beats[i + 1].sample - b.sample) * 100.0 / 360.0));
+    }
+    if (i > 0) EXPECT_EQ(b.aux[0], std::lround(static_cast<double>(b.sample - beats[i - 1].sample) * 100.0 / 360.0));
+  }
+}
+
+TEST(Beats, RhythmWindowsFindAfib) {
+  InputSpec s;
+  s.task = "rhythm";
+  s.labels = "afib2";
+  s.window = 3600;
+  s.hop = 1800;
+  s.length = 360;
+  const auto w = extract_beats(read_record(data_dir(), "201"), s);
+  EXPECT_EQ(w.size(), static_cast<std::size_t>((650000 - 3600) / 1800 + 1));
+  int af = 0;
+  for (const auto& b : w) af += b.label;
+  EXPECT_GT(af, 20);  // record 201 has several minutes of atrial fibrillation
+  EXPECT_LT(af, static_cast<int>(w.size()));
+  const auto none = extract_beats(read_record(data_dir(), "100"), s);
+  for (const auto& b : none) EXPECT_EQ(b.label, 0);
+}
+
+TEST(Beats, LoadIsDeterministicAcrossThreadCounts) {
+  InputSpec s;
+  const std::vector<std::string> recs = {"100", "101", "102", "103"};
+  const auto a = load_beats(data_dir(), recs, s, 1);
+  const auto b = load_beats(data_dir(), recs, s, 3);
+  ASSERT_EQ(a.size(), b.size());
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    ASSERT_EQ(a[i].record, b[i].record);
+    ASSERT_EQ(a[i].sample, b[i].sample);
+    ASSERT_EQ(a[i].input, b[i].input);
+  }
+  EXPECT_EQ(a.front().record, "100");
+  EXPECT_EQ(a.back().record, "103");
+}
+
+TEST(Beats, AllRecordsAamiCounts) {
+  // AAMI class totals over the 48 records (windows 90/110 samples; edge beats dropped).
+  const auto beats = load_beats(data_dir(), record_set("all"), InputSpec{}, 0);
+  std::vector<int> c(5, 0);
+  for (const auto& b : beats) c[static_cast<std::size_t>(b.label)]++;
+  EXPECT_EQ(beats.size(), 109465u);
+  EXPECT_EQ(c[1], 2781);
+  EXPECT_EQ(c[2], 7235);
+}
+
+}  // namespace
+}  // namespace ecg
