@@ -3,7 +3,7 @@
 # Usage: scripts/install_deps.sh [--train]   (--train adds PyTorch/numpy/matplotlib for training and plots)
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
-      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev)
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3)
 if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch python3-numpy python3-matplotlib); fi
 missing=()
 for p in "${pkgs[@]}"; do
