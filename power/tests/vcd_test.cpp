@@ -1,0 +1,117 @@
+// VCD toggle counting on hand-written waveforms (every rule of the counter exercised).
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "ecg/error.h"
+#include "ecg/power/vcd.h"
+
+namespace ecg::power {
+namespace {
+
+const char* kVcd = R"($date today $end
+$version hand $end
+$timescale 1ps $end
+$scope module top $end
+$var wire 1 ! clk $end
+$var wire 4 " data [3:0] $end
+$scope module u_pe $end
+$var wire 4 " din [3:0] $end
+$var reg 8 # acc [7:0] $end
+$upscope $end
+$var real 64 $ r $end
+$upscope $end
+$enddefinitions $end
+#0
+$dumpvars
+0!
+b0000 "
+bx #
+r0.5 $
+$end
+#1
+1!
+b1111 "
+#2
+0!
+b101 "
+b00000001 #
+#3
+1!
+b1 #
+bz #
+b11 #
+$comment mid-run comment $end
+#4
+0!
+b0 "
+r1.5 $
+)";
+
+VcdToggles parse(const std::string& s) {
+  std::istringstream in(s);
+  return count_vcd_toggles(in, "hand.vcd");
+}
+
+TEST(Vcd, CountsBitTransitions) {
+  VcdToggles v = parse(kVcd);
+  ASSERT_EQ(v.signals.size(), 4u);
+  EXPECT_EQ(v.timescale, "1ps");
+  EXPECT_EQ(v.first_time, 0u);
+  EXPECT_EQ(v.last_time, 4u);
+  // clk: 0 -> 1 -> 0 -> 1 -> 0: 4 toggles ($dumpvars value not counted).
+  EXPECT_EQ(v.signals[0].path, "top.clk");
+  EXPECT_EQ(v.signals[0].toggles, 4u);
+  // data: 0000 -> 1111 (4) -> 0101 (b101 zero-extended: 2) -> 0000 (2) = 8.
+  EXPECT_EQ(v.signals[1].path, "top.data[3:0]");
+  ASSERT_EQ(v.signals[1].aliases.size(), 1u);
+  EXPECT_EQ(v.signals[1].aliases[0], "top.u_pe.din[3:0]");
+  EXPECT_EQ(v.signals[1].width, 4);
+  EXPECT_EQ(v.signals[1].toggles, 8u);
+  // acc: x -> 00000001 (x: not counted) -> 00000001 (0) -> zzzzzzzz (z: not counted) ->
+  // 00000011 (from z: not counted) = 0.
+  EXPECT_EQ(v.signals[2].toggles, 0u);
+  EXPECT_EQ(v.signals[3].toggles, 0u);  // real
+  EXPECT_EQ(v.total_toggles(), 12u);
+  EXPECT_EQ(v.value_changes, 4u + 2 + 3 + 4 + 3);
+}
+
+TEST(Vcd, BlocksByFirstMatchingRule) {
+  VcdToggles v = parse(kVcd);
+  auto rules = parse_block_rules(
+      nlohmann::json::parse(R"({"rules": [{"block": "datapath", "match": "\\.u_pe\\."},
+                                          {"block": "clock", "match": "\\.clk$"}]})"),
+      "rules.json");
+  auto b = toggles_by_block(v, rules);
+  EXPECT_EQ(b.at("datapath"), 8);  // data matched through its alias u_pe.din
+  EXPECT_EQ(b.at("clock"), 4);
+  EXPECT_EQ(b.at("unassigned"), 0);  // acc (0 toggles) and r
+}
+
+TEST(Vcd, MalformedInputNamesFileAndLine) {
+  auto msg = [](const std::string& s) {
+    try {
+      parse(s);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  const std::string head = "$scope module t $end\n$var wire 2 ! a $end\n$upscope $end\n$enddefinitions $end\n";
+  EXPECT_NE(msg(head + "#0\nb01 ?\n").find("hand.vcd:6: value change for undeclared identifier \"?\""),
+            std::string::npos)
+      << msg(head + "#0\nb01 ?\n");
+  EXPECT_NE(msg(head + "#0\nb011 !\n").find("3 bits, declared 2"), std::string::npos);
+  EXPECT_NE(msg(head + "#5\n#4\n").find("time goes backwards"), std::string::npos);
+  EXPECT_NE(msg(head + "#0\nb0q !\n").find("bad bit"), std::string::npos);
+  EXPECT_NE(msg("$var wire 1 ! a\n").find("unterminated"), std::string::npos);
+  EXPECT_NE(msg("$scope module t $end\n").find("no $enddefinitions"), std::string::npos);
+  EXPECT_THROW(count_vcd_toggles_file("/nonexistent.vcd"), InputError);
+  EXPECT_THROW(parse_block_rules(nlohmann::json::parse(R"({"rules": [{"block": "a", "match": "("}]})"), "r"),
+               InputError);
+}
+
+}  // namespace
+}  // namespace ecg::power
