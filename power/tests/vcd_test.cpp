@@ -78,6 +78,18 @@ TEST(Vcd, CountsBitTransitions) {
   EXPECT_EQ(v.value_changes, 4u + 2 + 3 + 4 + 3);
 }
 
+TEST(Vcd, AnyChunkingGivesTheSameCounts) {
+  const std::string text = kVcd;
+  VcdToggles whole = parse(text);
+  VcdToggleCounter c("bytes");
+  for (char ch : text) c.feed(&ch, 1);
+  const VcdToggles& bytes = c.finish();
+  ASSERT_EQ(bytes.signals.size(), whole.signals.size());
+  for (std::size_t i = 0; i < whole.signals.size(); ++i)
+    EXPECT_EQ(bytes.signals[i].toggles, whole.signals[i].toggles) << whole.signals[i].path;
+  EXPECT_EQ(bytes.value_changes, whole.value_changes);
+}
+
 TEST(Vcd, BlocksByFirstMatchingRule) {
   VcdToggles v = parse(kVcd);
   auto rules = parse_block_rules(

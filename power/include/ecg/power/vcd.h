@@ -9,6 +9,7 @@
 #include <map>
 #include <regex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -28,6 +29,35 @@ struct VcdToggles {
   std::uint64_t first_time = 0, last_time = 0;
   std::uint64_t value_changes = 0;  // value-change records read (initial $dumpvars included)
   std::uint64_t total_toggles() const;
+};
+
+// Push parser: feed() the VCD text in chunks of any size (e.g. from a VerilatedVcdFile, see
+// vcd_sink.h, so a full-record waveform never touches the disk), then finish().
+class VcdToggleCounter {
+ public:
+  explicit VcdToggleCounter(std::string origin);
+  void feed(const char* data, std::size_t n);
+  // Ends the input: processes the last token; a header without $enddefinitions is an error.
+  const VcdToggles& finish();
+  const VcdToggles& result() const { return m_r; }  // counts so far
+
+ private:
+  void token(const std::string& tok);
+  void header_section(const std::string& keyword, const std::vector<std::string>& v);
+  void apply(std::size_t i, const char* bits, std::size_t n);
+  std::size_t lookup(const std::string& id) const;
+  [[noreturn]] void fail(const std::string& msg) const;
+
+  VcdToggles m_r;
+  std::unordered_map<std::string, std::size_t> m_index;  // identifier code -> signal
+  std::vector<std::string> m_value;  // per signal: MSB first, 0 1 x z; empty = no value yet
+  std::vector<std::string> m_scope;
+  std::string m_tok;                  // token being assembled
+  std::string m_section;              // header/$comment keyword whose $end is pending
+  std::vector<std::string> m_args;    // its tokens
+  std::string m_pending_value;        // vector/real value waiting for its identifier
+  bool m_defs_done = false, m_counting = true, m_have_time = false, m_finished = false;
+  std::uint64_t m_line = 1, m_tok_line = 1;
 };
 
 // Reads a whole VCD. The initial values ($dumpvars, or a signal's first value) set the
