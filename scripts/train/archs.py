@@ -114,12 +114,10 @@ ARCHS = {"qrcnn": qrcnn, "bnn": bnn, "int2kd": int2kd, "logq": logq, "dwsep": dw
 # exponent (loss weight ~ (1/freq)^alpha), DS1 records held out for inter-patient model
 # selection (None: a random 15% of DS1 windows).
 RECIPES = {
-    "qrcnn": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=None, alpha=0.5,
-                  holdout=["207", "215", "223"]),
+    "qrcnn": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None),
     "bnn": dict(fp_epochs=0, q_epochs=25, lr=3e-3, prune=None, alpha=0.7,
                 holdout=["118", "207", "215", "223"]),
-    "int2kd": dict(fp_epochs=10, q_epochs=10, lr=3e-3, prune=None, alpha=0.5,
-                   holdout=["207", "215", "223"], kd=dict(T=4.0, w=0.7, teacher_epochs=10)),
+    "int2kd": dict(fp_epochs=10, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=10)),
     "logq": dict(fp_epochs=15, q_epochs=10, lr=3e-3, prune=(0.6, ["c2", "c3", "c4", "fc"]),
                  alpha=0.5, holdout=None),
     "dwsep": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=(0.5, ["pw2", "pw3", "fc1"]),

@@ -74,7 +74,7 @@ def select_score(b, pred, classes, mode):
 
 
 def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, tag,
-                teacher=None, kd=None, epoch_cap=30000):
+                teacher=None, kd=None, epoch_cap=16000):
     if epochs <= 0:
         return
     model.set_quant(quant)
@@ -339,7 +339,8 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(D.REPO, "weights"))
     ap.add_argument("--data", default=None, help="MIT-BIH directory (passed to export-beats)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (1: fastest on the shared, oversubscribed 2-core machine)")
     ap.add_argument("--quick", action="store_true", help="1 epoch per phase (smoke test)")
     ap.add_argument("--synthetic", type=int, default=0, metavar="N",
                     help="train on N synthetic beats instead of MIT-BIH (tests only)")
