@@ -158,6 +158,7 @@ RecordHeader parse_header(const std::string& text, const std::string& origin) {
     }
     const std::string where = fmt::format("{}:{}", origin, line_no);
     auto f = split_ws(line);
+    if (f.empty()) continue;  // whitespace other than blanks and tabs only
     if (!have_record) {
       have_record = true;
       if (f[0].find('/') != std::string::npos)

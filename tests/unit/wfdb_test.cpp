@@ -345,3 +345,14 @@ TEST(DataSets, NamedSetsAndLists) {
 
 }  // namespace
 }  // namespace ecg
+
+namespace ecg {
+namespace {
+// Found by the fuzzer: a line of form feeds used to crash the header parser.
+TEST(WfdbHeader, WhitespaceOnlyLinesAreSkipped) {
+  EXPECT_THROW(parse_header("\r\n\f\f", "ff.hea"), InputError);  // no record line
+  const auto h = parse_header("\f\v\nrec 0 360 10\n", "ff.hea");
+  EXPECT_EQ(h.name, "rec");
+}
+}  // namespace
+}  // namespace ecg

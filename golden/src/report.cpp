@@ -1,0 +1,189 @@
+#include "ecg/report.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+
+#include "ecg/error.h"
+
+namespace ecg {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+}  // namespace
+
+json make_report(const Network& net, const std::string& mode, const std::vector<std::string>& records,
+                 const std::string& split, const Metrics& m) {
+  json r;
+  r["arch"] = net.arch;
+  r["mode"] = mode;
+  r["records"] = records;
+  if (!split.empty()) r["split"] = split;
+  r["classes"] = m.classes;
+  r["beats"] = m.beats;
+  r["accuracy"] = number_or_null(m.accuracy);
+  r["confusion"] = m.confusion;
+  json per = json::object();
+  for (std::size_t c = 0; c < m.classes.size(); ++c) {
+    const ClassStats& s = m.per_class[c];
+    // An undefined ratio (0/0: no reference or no predicted beats of the class) is written
+    // as 0, as scikit-learn's zero_division=0, so the schema's numbers stay numbers; the
+    // key "undefined" lists which ones, and tp/fn/fp let readers recompute.
+    json pc = {{"beats", s.tp + s.fn}, {"tp", s.tp}, {"fn", s.fn}, {"fp", s.fp}};
+    json undefined = json::array();
+    for (const auto& [key, v] : {std::pair<const char*, double>{"se", s.se}, {"ppv", s.ppv}, {"f1", s.f1}}) {
+      pc[key] = std::isfinite(v) ? v : 0.0;
+      if (!std::isfinite(v)) undefined.push_back(key);
+    }
+    if (!undefined.empty()) pc["undefined"] = undefined;
+    per[m.classes[c]] = pc;
+  }
+  r["per_class"] = per;
+
+  json layers = json::array();
+  std::uint64_t params = 0;
+  for (const Tensor& t : net.tensors) params += t.numel();
+  for (const Layer& l : net.layers) {
+    json jl = {{"name", l.name}, {"type", layer_type_name(l.type)}, {"in", {l.in.c, l.in.l}}, {"out", {l.out.c, l.out.l}},
+               {"out_bits", l.out_bits}, {"macs", l.macs}, {"ops", l.ops}};
+    if (l.weight >= 0) jl["weight_bits"] = l.weight_bits;
+    layers.push_back(jl);
+  }
+  r["network"] = {{"model", net.origin},
+                  {"task", net.input.task},
+                  {"labels", net.input.labels},
+                  {"input_length", net.input.length},
+                  {"input_bits", net.input.bits},
+                  {"params", params},
+                  {"layers", layers}};
+  r["hardware"] = {{"clock_mhz", nullptr},
+                   {"latency_cycles", nullptr},
+                   {"latency_us", nullptr},
+                   {"throughput_fps", nullptr},
+                   {"ops_per_beat", net.ops_per_beat()},
+                   {"macs_per_beat", net.macs_per_beat()},
+                   {"weight_storage_bytes", net.weight_storage_bytes()}};
+  r["sim"] = {{"wall_s", nullptr}, {"beats_per_s", nullptr}};
+  return r;
+}
+
+void set_latency(json& report, const std::vector<std::uint64_t>& cycles, double clock_mhz) {
+  json& hw = report["hardware"];
+  hw["clock_mhz"] = clock_mhz;
+  if (cycles.empty()) return;
+  const auto [lo, hi] = std::minmax_element(cycles.begin(), cycles.end());
+  double sum = 0;
+  for (std::uint64_t c : cycles) sum += static_cast<double>(c);
+  const double mean = sum / static_cast<double>(cycles.size());
+  hw["latency_cycles"] = {{"min", *lo}, {"mean", mean}, {"max", *hi}};
+  hw["latency_us"] = {{"min", static_cast<double>(*lo) / clock_mhz},
+                      {"mean", mean / clock_mhz},
+                      {"max", static_cast<double>(*hi) / clock_mhz}};
+}
+
+void set_sim_timing(json& report, double wall_s, std::size_t beats) {
+  report["sim"]["wall_s"] = wall_s;
+  report["sim"]["beats_per_s"] = wall_s > 0 ? json(static_cast<double>(beats) / wall_s) : json(nullptr);
+}
+
+void check_output_path(const std::string& path, const std::string& flag) {
+  if (path.empty()) throw InputError(fmt::format("{}: empty file name", flag));
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) throw InputError(fmt::format("{} {}: is a directory", flag, path));
+  fs::path dir = fs::path(path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (!fs::is_directory(dir, ec)) throw InputError(fmt::format("{} {}: directory {} does not exist", flag, path, dir.string()));
+  if (::access(dir.c_str(), W_OK) != 0)
+    throw InputError(fmt::format("{} {}: directory {} is not writable", flag, path, dir.string()));
+  if (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)
+    throw InputError(fmt::format("{} {}: file is not writable", flag, path));
+}
+
+void write_file_atomic(const std::string& path, const std::string& text, const std::string& flag) {
+  check_output_path(path, flag);
+  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw InputError(fmt::format("{} {}: cannot create {}: {}", flag, path, tmp, std::strerror(errno)));
+    out << text;
+    out.flush();
+    if (!out) {
+      out.close();
+      std::remove(tmp.c_str());
+      throw InputError(fmt::format("{} {}: write failed: {}", flag, path, std::strerror(errno)));
+    }
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int e = errno;
+    std::remove(tmp.c_str());
+    throw InputError(fmt::format("{} {}: cannot rename {} over it: {}", flag, path, tmp, std::strerror(e)));
+  }
+}
+
+namespace {
+
+bool has_type(const json& v, const std::string& t) {
+  if (t == "object") return v.is_object();
+  if (t == "array") return v.is_array();
+  if (t == "string") return v.is_string();
+  if (t == "integer") return v.is_number_integer() || (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>());
+  if (t == "number") return v.is_number();
+  if (t == "boolean") return v.is_boolean();
+  if (t == "null") return v.is_null();
+  return false;
+}
+
+void check(const json& v, const json& s, const std::string& path, std::vector<std::string>& out) {
+  const std::string where = path.empty() ? "(top level)" : path;
+  if (auto t = s.find("type"); t != s.end()) {
+    bool ok = false;
+    if (t->is_string()) ok = has_type(v, t->get<std::string>());
+    for (const auto& alt : t->is_array() ? *t : json::array()) ok = ok || has_type(v, alt.get<std::string>());
+    if (!ok) {
+      out.push_back(fmt::format("{}: {}, expected {}", where, v.type_name(), t->dump()));
+      return;
+    }
+  }
+  if (auto e = s.find("enum"); e != s.end() && std::find(e->begin(), e->end(), v) == e->end())
+    out.push_back(fmt::format("{}: {} not in {}", where, v.dump(), e->dump()));
+  if (v.is_number()) {
+    if (auto mn = s.find("minimum"); mn != s.end() && v.get<double>() < mn->get<double>())
+      out.push_back(fmt::format("{}: {} below minimum {}", where, v.dump(), mn->dump()));
+    if (auto mx = s.find("maximum"); mx != s.end() && v.get<double>() > mx->get<double>())
+      out.push_back(fmt::format("{}: {} above maximum {}", where, v.dump(), mx->dump()));
+  }
+  if (v.is_object()) {
+    for (const auto& k : s.value("required", json::array()))
+      if (!v.contains(k.get<std::string>())) out.push_back(fmt::format("{}: missing required key {}", where, k.dump()));
+    const json props = s.value("properties", json::object());
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      const std::string sub = path.empty() ? it.key() : path + "." + it.key();
+      if (props.contains(it.key()))
+        check(it.value(), props[it.key()], sub, out);
+      else if (s.contains("additionalProperties") && s["additionalProperties"].is_object())
+        check(it.value(), s["additionalProperties"], sub, out);
+    }
+  }
+  if (v.is_array() && s.contains("items"))
+    for (std::size_t i = 0; i < v.size(); ++i) check(v[i], s["items"], fmt::format("{}[{}]", where, i), out);
+}
+
+}  // namespace
+
+std::vector<std::string> schema_problems(const json& doc, const json& schema) {
+  std::vector<std::string> out;
+  check(doc, schema, "", out);
+  return out;
+}
+
+}  // namespace ecg

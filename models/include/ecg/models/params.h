@@ -1,0 +1,89 @@
+#pragma once
+// Parameter system of the simulator (conventions: "declared once with a description and
+// default, keyed by module name, set from a config file and overridable on the command
+// line", as ramulator2 does).
+//
+// Every parameter is declared once in code by the module that uses it (key = module path,
+// e.g. "engine.pe"), with a type, a default, a description and its valid range. Values are
+// then set, in this order, from configs/<arch>.toml and from `-p key=value` overrides.
+// Unknown keys, wrong types and invalid values raise ecg::InputError naming the key and
+// where the value came from. Sweeps (issue 7) and the power model (issue 6) use exactly
+// this mechanism. Pure C++, no SystemC.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace ecg {
+
+class ParamSet {
+ public:
+  enum class Type { Int, Real, Bool, String };
+  using Value = std::variant<std::int64_t, double, bool, std::string>;
+
+  struct Param {
+    std::string key;
+    Type type = Type::Int;
+    Value value;
+    Value default_value;
+    std::string description;
+    std::string origin = "default";  // "default", a file name, or "-p"
+    std::optional<double> min, max;   // numeric range (inclusive)
+    std::vector<std::string> choices;  // allowed strings (empty: any)
+  };
+
+  // Declarations. A key is declared once; declaring it twice is a programming error
+  // (std::logic_error). `min`/`max` bound numeric values (inclusive).
+  void declare_int(const std::string& key, std::int64_t def, const std::string& description,
+                   std::optional<std::int64_t> min = std::nullopt,
+                   std::optional<std::int64_t> max = std::nullopt);
+  void declare_real(const std::string& key, double def, const std::string& description,
+                    std::optional<double> min = std::nullopt,
+                    std::optional<double> max = std::nullopt);
+  void declare_bool(const std::string& key, bool def, const std::string& description);
+  void declare_string(const std::string& key, const std::string& def,
+                      const std::string& description, std::vector<std::string> choices = {});
+
+  bool has(const std::string& key) const { return m_params.count(key) != 0; }
+
+  // Setting values. Errors (unknown key, wrong type, out of range) are InputError with one
+  // line naming `origin` and the key.
+  void load_toml_file(const std::string& path);
+  void load_toml_text(const std::string& text, const std::string& origin);
+  // "key=value" as given to -p; the value is parsed according to the declared type.
+  void set_override(const std::string& key_eq_value);
+  void set_from_text(const std::string& key, const std::string& text, const std::string& origin);
+  void set(const std::string& key, const Value& v, const std::string& origin);
+
+  // Typed reads; a missing key or wrong type is a programming error (std::logic_error).
+  std::int64_t get_int(const std::string& key) const;
+  double get_real(const std::string& key) const;  // Int params read as Real too
+  bool get_bool(const std::string& key) const;
+  const std::string& get_string(const std::string& key) const;
+  const Param& param(const std::string& key) const;
+
+  // Cross-parameter validation helper: throws InputError "parameter KEY: MESSAGE" when !ok.
+  void require(bool ok, const std::string& key, const std::string& message) const;
+
+  // All parameters in key order.
+  const std::map<std::string, Param>& all() const { return m_params; }
+  // {"key": value, ...} of every parameter in effect (flat, key order): the report's
+  // hardware.config object.
+  nlohmann::json to_json() const;
+  // A TOML document of every parameter with its description, type, range and default in a
+  // comment above it; the value written is the one in effect. configs/*.toml follow it.
+  std::string to_toml() const;
+
+  static std::string value_text(const Value& v);  // TOML/JSON-compatible literal
+
+ private:
+  Param& declare(const std::string& key, Type type, Value def, const std::string& description);
+  Param& lookup(const std::string& key, const std::string& origin);
+  std::map<std::string, Param> m_params;
+};
+
+}  // namespace ecg

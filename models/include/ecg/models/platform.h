@@ -1,0 +1,57 @@
+#pragma once
+// The SoC platform (docs/platform.md): beat_source -> dma -> bus -> accelerator (CSR, input
+// buffer, weight memory, engine) -> IRQ -> host. One platform per process (SystemC
+// elaborates once); run_platform() builds it, streams the beats and returns the per-beat
+// trace and summary figures.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ecg/models/engine_if.h"
+#include "ecg/models/engine_model.h"
+#include "ecg/models/params.h"
+#include "ecg/models/platform_types.h"
+#include "ecg/models/stats.h"
+
+namespace ecg {
+
+// Declares every platform parameter for a network: engine.*, bus.*, mem.*, dma.*,
+// source.*, sim.* (the set configs/<arch>.toml lists).
+void declare_platform_params(ParamSet& ps, const NetGeom& net);
+// Cross-parameter checks against the network (InputError naming the key); returns the
+// engine configuration in effect.
+EngineConfig validate_platform_params(const ParamSet& ps, const NetGeom& net);
+
+struct PlatformSetup {
+  const NetGeom& net;
+  const ParamSet& params;
+  ComputeFn compute;
+  std::vector<std::uint8_t> weight_image;  // packed weights the DMA loads at boot
+  const void* network = nullptr;           // golden ecg::Network, for engines that need it
+  std::string engine_kind = "tlm";
+};
+
+struct Span {
+  double min = 0, mean = 0, max = 0;
+};
+
+struct PlatformResult {
+  std::vector<BeatTrace> trace;
+  EngineTiming timing;  // the engine model's figures (style, load, latency, II, activity)
+  double clock_mhz = 0;
+  std::uint64_t simulated_cycles = 0;  // end of simulation
+  std::uint64_t boot_cycles = 0;       // weight load before the first beat
+  Span latency_cycles;                 // beat available -> result read by the host
+  Span engine_cycles;                  // engine start -> result
+  double ii_cycles = 0;                // steady-state cycles between beats, back to back
+  double ii_measured_cycles = 0;       // measured (back_to_back runs with >= 2 beats), else 0
+  std::uint64_t deadline_misses = 0;   // result read after the next beat of its record arrived
+  double throughput_fps = 0;           // clock / ii
+  std::uint64_t dma_path_cycles = 0;   // per beat: input burst(s) + START write + engine load
+};
+
+// Builds and runs the platform over `beats` (once per process). Counters go to `stats`.
+PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn>& beats,
+                            StatsRegistry& stats);
+
+}  // namespace ecg

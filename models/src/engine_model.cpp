@@ -1,0 +1,367 @@
+#include "ecg/models/engine_model.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "ecg/error.h"
+#include "ecg/models/params.h"
+
+namespace ecg {
+namespace {
+
+std::int64_t cdiv(std::int64_t a, std::int64_t b) { return (a + b - 1) / b; }
+
+bool is_pass(const std::string& t) {
+  return t == "conv1d" || t == "dense" || t == "maxpool" || t == "gsum";
+}
+bool is_elementwise(const std::string& t) { return t == "requant" || t == "threshold"; }
+
+// A pass (or stage) and the element-wise layers fused into its write-back.
+struct Group {
+  int pass = -1;              // index of the pass layer, or of a stand-alone element-wise layer
+  std::vector<int> fused;     // requant/threshold fused into the write-back, concat_aux before
+  bool aux_fused = false;     // a concat_aux feeds this (dense) pass
+  int out_bits = 8;
+};
+
+std::vector<Group> group_layers(const NetGeom& net) {
+  std::vector<Group> groups;
+  bool pending_aux = false;
+  int pending_aux_layer = -1;
+  bool last_in_group = false;  // the previous layer belongs to groups.back()
+  for (int i = 0; i < static_cast<int>(net.layers.size()); ++i) {
+    const LayerGeom& l = net.layers[i];
+    if (is_pass(l.type)) {
+      Group g;
+      g.pass = i;
+      g.out_bits = l.out_bits;
+      if (pending_aux) {
+        g.aux_fused = true;
+        g.fused.push_back(pending_aux_layer);
+        pending_aux = false;
+      }
+      groups.push_back(g);
+      last_in_group = true;
+    } else if (is_elementwise(l.type)) {
+      if (last_in_group && !groups.empty()) {
+        groups.back().fused.push_back(i);
+        groups.back().out_bits = l.out_bits;
+      } else {
+        Group g;
+        g.pass = i;
+        g.out_bits = l.out_bits;
+        groups.push_back(g);
+        last_in_group = true;
+      }
+    } else if (l.type == "concat_aux") {
+      pending_aux = true;
+      pending_aux_layer = i;
+      last_in_group = false;
+    } else {
+      throw InputError(fmt::format("layer {}: type \"{}\" has no hardware mapping", l.name, l.type));
+    }
+  }
+  return groups;
+}
+
+// Name of the shared counters (see docs/platform.md, "Stats").
+std::string w(const char* mem, const char* dir, std::int64_t bits) {
+  return fmt::format("mem.{}.{}.{}b", mem, dir, bits);
+}
+
+struct Activity {
+  std::map<std::string, std::uint64_t>& a;
+  void add(const std::string& k, std::int64_t n) {
+    if (n > 0) a[k] += static_cast<std::uint64_t>(n);
+  }
+};
+
+// Data-path activity of a pass layer and its fused layers (independent of pe/simd).
+void datapath_activity(const NetGeom& net, const Group& g, Activity act, EngineTiming& t) {
+  const LayerGeom& l = net.layers[g.pass];
+  std::int64_t macs = 0;
+  if (l.type == "conv1d") {
+    macs = static_cast<std::int64_t>(l.lout) * l.cout * (l.cin / l.groups) * l.k;
+    if (l.has_bias) act.add("engine.add.32b", static_cast<std::int64_t>(l.lout) * l.cout);
+  } else if (l.type == "dense") {
+    macs = static_cast<std::int64_t>(l.cout) * l.cin;
+    if (l.has_bias) act.add("engine.add.32b", l.cout);
+  } else if (l.type == "maxpool") {
+    std::int64_t n = static_cast<std::int64_t>(l.lout) * l.cout * (l.k - 1);
+    act.add(fmt::format("engine.compare.{}b", l.in_bits), n);
+    t.ops += static_cast<double>(n);
+  } else if (l.type == "gsum") {
+    std::int64_t n = static_cast<std::int64_t>(l.cin) * l.lin;
+    act.add("engine.add.32b", n);
+    t.ops += static_cast<double>(n);
+  } else {  // stand-alone element-wise layer
+  }
+  if (macs > 0) {
+    act.add("engine." + mac_kind(l), macs);
+    t.macs += static_cast<std::uint64_t>(macs);
+    t.ops += 2.0 * static_cast<double>(macs);
+  }
+  std::vector<int> ew = g.fused;
+  if (is_elementwise(l.type)) ew.push_back(g.pass);
+  for (int i : ew) {
+    const LayerGeom& e = net.layers[i];
+    std::int64_t n = static_cast<std::int64_t>(e.cout) * e.lout;
+    if (e.type == "requant") act.add("engine.requant", n);
+    if (e.type == "threshold") act.add("engine.compare.32b", n);
+    if (is_elementwise(e.type)) t.ops += static_cast<double>(n);
+  }
+}
+
+void check_geometry(const NetGeom& net) {
+  if (net.input_length <= 0 || net.layers.empty())
+    throw InputError(fmt::format("{}: network has no input length or no layers", net.arch));
+  for (const auto& l : net.layers)
+    if (l.cin <= 0 || l.cout <= 0 || l.lin <= 0 || l.lout <= 0 || l.k <= 0 || l.stride <= 0 ||
+        l.groups <= 0)
+      throw InputError(fmt::format("layer {}: non-positive shape", l.name));
+}
+
+}  // namespace
+
+std::string mac_kind(const LayerGeom& l) {
+  if (l.w_encoding == "binary")
+    return l.in_binary ? "xnor_popcount" : fmt::format("addsub.a{}", l.in_bits);
+  if (l.w_encoding == "pow2") return fmt::format("shift_add.a{}", l.in_bits);
+  return fmt::format("mac.a{}w{}", l.in_bits, l.w_bits);
+}
+
+void declare_engine_params(ParamSet& ps, const NetGeom& net) {
+  ps.declare_string("engine.style", net.arch == "dwsep" ? "pipe" : "seq",
+                    "engine micro-architecture: seq = one MAC array iterated over the layers, "
+                    "pipe = line-buffer layer pipeline (one stage per layer)",
+                    {"seq", "pipe"});
+  ps.declare_real("clock_mhz", 100.0, "accelerator, bus and memory clock in MHz", 0.001, 1e5);
+  ps.declare_int("engine.pe", 8, "processing elements: output channels computed in parallel", 1,
+                 4096);
+  ps.declare_int("engine.simd", 8,
+                 "products per PE per cycle (bnn: XNOR bit lanes; pipe: default of each stage)", 1,
+                 65536);
+  ps.declare_int("engine.layer_overhead", 4,
+                 "seq: cycles per layer pass for pipeline fill/drain and descriptor load", 0,
+                 1000000);
+  ps.declare_int("engine.act_buffer_bits", 0,
+                 "seq: capacity of each ping-pong activation buffer in bits (0 = sized to the "
+                 "largest activation tensor)",
+                 0, std::int64_t{1} << 40);
+  ps.declare_int("engine.weight_buffer_bits", 0,
+                 "capacity of the weight buffer in bits (0 = sized to the network's weight "
+                 "storage)",
+                 0, std::int64_t{1} << 40);
+  ps.declare_int("engine.line_buffer_cols", 0,
+                 "pipe: input columns each stage's line buffer holds (0 = the stage's kernel)", 0,
+                 1000000);
+  for (const auto& g : group_layers(net)) {
+    const LayerGeom& l = net.layers[g.pass];
+    ps.declare_int(fmt::format("engine.stage.{}.pe", l.name), 0,
+                   fmt::format("pipe: PEs of the stage of layer {} ({}) (0 = engine.pe)", l.name,
+                               l.type),
+                   0, 4096);
+    ps.declare_int(fmt::format("engine.stage.{}.simd", l.name), 0,
+                   fmt::format("pipe: SIMD lanes of the stage of layer {} ({}) (0 = engine.simd)",
+                               l.name, l.type),
+                   0, 65536);
+  }
+}
+
+EngineConfig engine_config(const ParamSet& ps, const NetGeom& net) {
+  check_geometry(net);
+  EngineConfig c;
+  c.style = ps.get_string("engine.style");
+  c.clock_mhz = ps.get_real("clock_mhz");
+  c.pe = static_cast<int>(ps.get_int("engine.pe"));
+  c.simd = static_cast<int>(ps.get_int("engine.simd"));
+  c.layer_overhead = static_cast<int>(ps.get_int("engine.layer_overhead"));
+  c.act_buffer_bits = ps.get_int("engine.act_buffer_bits");
+  c.weight_buffer_bits = ps.get_int("engine.weight_buffer_bits");
+  c.line_buffer_cols = static_cast<int>(ps.get_int("engine.line_buffer_cols"));
+  for (const auto& g : group_layers(net)) {
+    const std::string& n = net.layers[g.pass].name;
+    if (auto v = ps.get_int("engine.stage." + n + ".pe")) c.stage_pe[n] = static_cast<int>(v);
+    if (auto v = ps.get_int("engine.stage." + n + ".simd")) c.stage_simd[n] = static_cast<int>(v);
+  }
+  // Capacity checks against the network (the timing functions compute the needs).
+  EngineTiming t = engine_timing(net, c);
+  ps.require(c.weight_buffer_bits == 0 || c.weight_buffer_bits >= t.weight_bits_needed,
+             "engine.weight_buffer_bits",
+             fmt::format("weight buffer smaller than the network's weights ({} bits)",
+                         t.weight_bits_needed));
+  if (c.style == "seq")
+    ps.require(c.act_buffer_bits == 0 || c.act_buffer_bits >= t.act_bits_needed,
+               "engine.act_buffer_bits",
+               fmt::format("activation buffer smaller than the largest activation tensor ({} bits)",
+                           t.act_bits_needed));
+  if (c.style == "pipe")
+    ps.require(c.line_buffer_cols == 0 || c.line_buffer_cols >= t.max_kernel,
+               "engine.line_buffer_cols",
+               fmt::format("line buffer smaller than a kernel (largest kernel {} columns)",
+                           t.max_kernel));
+  return c;
+}
+
+EngineTiming engine_timing(const NetGeom& net, const EngineConfig& cfg) {
+  if (cfg.style == "seq") return seq_timing(net, cfg);
+  if (cfg.style == "pipe") return pipe_timing(net, cfg);
+  throw InputError(fmt::format("parameter engine.style: unknown engine style \"{}\"", cfg.style));
+}
+
+namespace {
+void common_needs(const NetGeom& net, EngineTiming& t) {
+  t.weight_bits_needed = net.weight_storage_bytes * 8;
+  t.act_bits_needed = static_cast<std::int64_t>(net.input_channels) * net.input_length *
+                          net.input_bits + net.aux * 8;
+  for (const auto& l : net.layers) {
+    t.act_bits_needed =
+        std::max(t.act_bits_needed, static_cast<std::int64_t>(l.cout) * l.lout * l.out_bits);
+    if (l.type == "conv1d" || l.type == "maxpool") t.max_kernel = std::max(t.max_kernel, l.k);
+  }
+}
+}  // namespace
+
+EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
+  check_geometry(net);
+  if (cfg.pe < 1 || cfg.simd < 1) throw InputError("parameter engine.pe/engine.simd: must be >= 1");
+  EngineTiming t;
+  t.style = "seq";
+  common_needs(net, t);
+  Activity act{t.activity};
+  const std::int64_t pe = cfg.pe, simd = cfg.simd;
+  t.load_cycles = static_cast<std::int64_t>(net.input_length) * net.input_channels + net.aux;
+  act.add(w("input", "read", net.input_bits), t.load_cycles);
+  act.add(w("act", "write", net.input_bits), t.load_cycles);
+  std::int64_t sum = 0;
+  for (const Group& g : group_layers(net)) {
+    const LayerGeom& l = net.layers[g.pass];
+    PassCost p;
+    p.layer = l.name;
+    p.type = l.type;
+    p.pe = pe;
+    p.simd = simd;
+    for (int i : g.fused) p.fused.push_back(net.layers[i].name);
+    std::int64_t out_words = 0;  // pe-wide write-backs
+    std::int64_t acc_updates = 0;
+    if (l.type == "conv1d") {
+      std::int64_t red = static_cast<std::int64_t>(l.cin / l.groups) * l.k;
+      p.work = l.lout * cdiv(l.cout, pe) * cdiv(red, simd);
+      out_words = l.lout * cdiv(l.cout, pe);
+      acc_updates = static_cast<std::int64_t>(l.lout) * l.cout * cdiv(red, simd);
+    } else if (l.type == "dense") {
+      p.work = cdiv(l.cout, pe) * cdiv(l.cin, simd);
+      out_words = cdiv(l.cout, pe);
+      acc_updates = l.cout * cdiv(l.cin, simd);
+    } else if (l.type == "maxpool") {
+      p.work = l.lout * cdiv(l.cout, pe) * cdiv(l.k, simd);
+      out_words = l.lout * cdiv(l.cout, pe);
+      acc_updates = static_cast<std::int64_t>(l.lout) * l.cout * cdiv(l.k, simd);
+    } else if (l.type == "gsum") {
+      p.work = cdiv(l.cin, pe) * cdiv(l.lin, simd);
+      out_words = cdiv(l.cin, pe);
+      acc_updates = l.cin * cdiv(l.lin, simd);
+    } else {  // stand-alone element-wise layer
+      p.work = l.lin * cdiv(l.cin, pe);
+      out_words = p.work;
+    }
+    p.cycles = cfg.layer_overhead + p.work;
+    sum += p.cycles;
+    datapath_activity(net, g, act, t);
+    if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.work);
+    act.add(w("act", "read", (is_elementwise(l.type) ? pe : simd) * l.in_bits), p.work);
+    act.add(w("act", "write", pe * g.out_bits), out_words);
+    act.add("engine.reg.acc.32b", acc_updates);
+    t.passes.push_back(p);
+  }
+  const LayerGeom& last = net.layers.back();
+  act.add("engine.compare.32b", last.cout - 1);  // argmax during the last write-back
+  t.ops += last.cout - 1;
+  t.latency_cycles = t.load_cycles + sum + 1;
+  t.ii_cycles = t.latency_cycles;  // one input buffer: next load after the output handshake
+  return t;
+}
+
+EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
+  check_geometry(net);
+  EngineTiming t;
+  t.style = "pipe";
+  common_needs(net, t);
+  Activity act{t.activity};
+  const std::int64_t in_cols = net.input_length;
+  t.load_cycles = in_cols * net.input_channels + net.aux;
+  act.add(w("input", "read", net.input_bits), t.load_cycles);
+  // done_0(j) = j + 1: the input delivers one column per cycle.
+  std::vector<std::int64_t> prev(static_cast<std::size_t>(in_cols));
+  for (std::int64_t j = 0; j < in_cols; ++j) prev[static_cast<std::size_t>(j)] = j + 1;
+  std::int64_t ii = t.load_cycles;
+  for (const Group& g : group_layers(net)) {
+    const LayerGeom& l = net.layers[g.pass];
+    auto pe_it = cfg.stage_pe.find(l.name);
+    auto simd_it = cfg.stage_simd.find(l.name);
+    const std::int64_t pe = pe_it != cfg.stage_pe.end() ? pe_it->second : cfg.pe;
+    const std::int64_t simd = simd_it != cfg.stage_simd.end() ? simd_it->second : cfg.simd;
+    if (pe < 1 || simd < 1)
+      throw InputError(fmt::format("parameter engine.stage.{}: pe and simd must be >= 1", l.name));
+    PassCost p;
+    p.layer = l.name;
+    p.type = l.type;
+    p.pe = pe;
+    p.simd = simd;
+    for (int i : g.fused) p.fused.push_back(net.layers[i].name);
+    const std::int64_t lin = static_cast<std::int64_t>(prev.size());
+    std::int64_t cols = 1, win = 1, pad = 0, stride = 1;
+    if (l.type == "conv1d") {
+      p.work = cdiv(l.cout, pe) * cdiv(static_cast<std::int64_t>(l.cin / l.groups) * l.k, simd);
+      cols = l.lout;
+      win = l.k;
+      pad = l.pad_left;
+      stride = l.stride;
+    } else if (l.type == "maxpool") {
+      p.work = cdiv(l.cout, pe) * cdiv(l.k, simd);
+      cols = l.lout;
+      win = l.k;
+      pad = l.pad_left;
+      stride = l.stride;
+    } else if (l.type == "dense") {
+      p.work = cdiv(l.cout, pe) * cdiv(l.cin, simd);
+    } else if (l.type == "gsum") {
+      p.work = cdiv(l.cin, pe) * cdiv(l.lin, simd);
+    } else {  // stand-alone element-wise layer: one column per input column
+      p.work = cdiv(l.cin, pe);
+      cols = lin;
+    }
+    const bool whole_input = l.type == "dense" || l.type == "gsum";
+    std::vector<std::int64_t> done(static_cast<std::size_t>(cols));
+    std::int64_t before = 0;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      std::int64_t need = whole_input ? lin - 1 : j * stride + win - 1 - pad;
+      need = std::clamp<std::int64_t>(need, 0, lin - 1);
+      std::int64_t ready = prev[static_cast<std::size_t>(need)];
+      if (g.aux_fused) ready = std::max(ready, t.load_cycles);
+      before = std::max(before, ready + 1) + p.work;
+      done[static_cast<std::size_t>(j)] = before;
+    }
+    p.cycles = cols * p.work;
+    ii = std::max(ii, p.cycles);
+    datapath_activity(net, g, act, t);
+    if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.cycles);
+    // The line buffer takes one input column (all channels) per cycle; dense reads its
+    // flattened input one value at a time.
+    if (l.type == "dense") act.add(w("linebuf", "write", l.in_bits), l.cin);
+    else act.add(w("linebuf", "write", static_cast<std::int64_t>(l.cin) * l.in_bits), lin);
+    act.add(w("linebuf", "read", simd * l.in_bits), p.cycles);
+    t.passes.push_back(p);
+    prev = std::move(done);
+  }
+  const LayerGeom& last = net.layers.back();
+  act.add("engine.compare.32b", last.cout - 1);
+  t.ops += last.cout - 1;
+  t.latency_cycles = prev.back() + 1;
+  t.ii_cycles = ii;
+  return t;
+}
+
+}  // namespace ecg

@@ -1,0 +1,125 @@
+"""The five network definitions (layer tables in docs/training.md)."""
+import torch
+import torch.nn as nn
+
+from qnet import QConv, QDense, Requant, Threshold, MaxPool, GSum, ConcatAux, QSeq
+
+CLASSES = {"nlrav5": ["N", "L", "R", "A", "V"], "aami5": ["N", "S", "V", "F", "Q"],
+           "nlrv4": ["N", "L", "R", "V"], "afib2": ["nonAF", "AF"]}
+
+
+def beat_spec(labels, length=128, pre=90, post=110, norm="minmax", bits=8, signed=False,
+              aux="rr4", zscore_scale=32):
+    return {"task": "beat", "labels": labels, "lead": "MLII", "baseline": "median",
+            "pre": pre, "post": post, "length": length, "norm": norm,
+            "zscore_scale": zscore_scale, "fixed_gain": 64, "bits": bits, "signed": signed,
+            "aux": aux}
+
+
+def in_scale(spec):
+    return 1.0 / 32 if spec["norm"] == "zscore" else 1.0 / 128
+
+
+# ---------------------------------------------------------------------------- qrcnn
+def qrcnn(ch=16, dense_bits=4):
+    """UINT8 input; stem conv (INT4) + ONE shared conv (INT4) applied 4 times = 5 conv
+    layers; UINT4 activations; all requants feeding the shared conv share one scale."""
+    spec = beat_spec("nlrav5")
+    sa = nn.Parameter(torch.zeros(()))
+    stem = QConv(1, ch, 5, pad=(2, 2), wq=("int", 4), name="stem")
+    shared = QConv(ch, ch, 5, pad=(2, 2), wq=("int", 4), name="rconv")
+    r0 = Requant(0, 15, scale=sa)
+    rs = Requant(0, 15, scale=sa)
+    pool = MaxPool(2)
+    steps = [stem, r0, pool]
+    for _ in range(4):
+        steps += [shared, rs, pool]
+    L = 128 // 32
+    steps += [ConcatAux(4), QDense(ch * L + 4, 5, wq=("int", dense_bits), per_channel=False,
+                                   name="fc")]
+    return spec, QSeq(steps, in_scale(spec))
+
+
+# ---------------------------------------------------------------------------- bnn
+def bnn():
+    """Pu et al. BNN blocks: pad(+1) -> binary conv k7 -> maxpool(7,2) -> PReLU -> BN -> sign
+    (the last three fold into a `threshold`); 1-8-16-32-32-64 channels; the sixth block is
+    replaced by global sum + RR features + a small INT8 dense (5 logits)."""
+    spec = beat_spec("aami5", length=256, pre=128, post=128, norm="zscore", signed=True)
+    chans = [1, 8, 16, 32, 32, 64]
+    steps = []
+    for i in range(5):
+        steps.append(QConv(chans[i], chans[i + 1], 7, stride=2 if i == 0 else 1, pad=(5, 5),
+                           pad_value=1, wq=("binary", 1), bias=False, name="b%d" % (i + 1)))
+        steps.append(MaxPool(7, 2))
+        if i < 4:
+            steps.append(Threshold(chans[i + 1]))
+    steps += [GSum(), ConcatAux(4), QDense(64 + 4, 5, wq=("int", 8), per_channel=False, name="fc")]
+    return spec, QSeq(steps, in_scale(spec))
+
+
+# ---------------------------------------------------------------------------- int2kd
+def int2kd(wide=1, bits=2, bn=True):
+    """Student: INT2 (ternary) weights, UINT8 activations. Teacher: same topology, 4x
+    wider, full precision."""
+    spec = beat_spec("nlrv4")
+    c1, c2 = 16 * wide, 32 * wide
+    wq = ("int", bits)
+    steps = [QConv(1, c1, 7, pad=(3, 3), wq=wq, bn=bn, name="c1"), Requant(0, 255), MaxPool(2),
+             QConv(c1, c2, 5, pad=(2, 2), wq=wq, bn=bn, name="c2"), Requant(0, 255), MaxPool(2),
+             QConv(c2, c2, 5, pad=(2, 2), wq=wq, bn=bn, name="c3"), Requant(0, 255), MaxPool(2),
+             QConv(c2, c2, 3, pad=(1, 1), wq=wq, bn=bn, name="c4"), Requant(0, 255), MaxPool(2),
+             ConcatAux(4), QDense(c2 * 8 + 4, 4, wq=wq, per_channel=False, name="fc")]
+    return spec, QSeq(steps, in_scale(spec))
+
+
+# ---------------------------------------------------------------------------- logq
+def logq():
+    """AF detection on 10 s windows (3600 samples at 360 Hz -> 512): power-of-two weights
+    (4-bit codes: sign + exponent 0..6, zero), pruned; UINT8 activations."""
+    spec = {"task": "rhythm", "labels": "afib2", "lead": "MLII", "baseline": "median",
+            "window": 3600, "hop": 1800, "length": 512, "norm": "minmax", "zscore_scale": 32,
+            "fixed_gain": 64, "bits": 8, "signed": False, "aux": "none"}
+    wq = ("pow2", 4)
+    steps = [QConv(1, 8, 7, pad=(3, 3), wq=wq, bn=True, name="c1"), Requant(0, 255), MaxPool(4),
+             QConv(8, 16, 7, pad=(3, 3), wq=wq, bn=True, name="c2"), Requant(0, 255), MaxPool(4),
+             QConv(16, 16, 5, pad=(2, 2), wq=wq, bn=True, name="c3"), Requant(0, 255), MaxPool(4),
+             QConv(16, 16, 5, pad=(2, 2), wq=wq, bn=True, name="c4"), Requant(0, 255), MaxPool(2),
+             QDense(16 * 4, 2, wq=wq, per_channel=False, name="fc")]
+    return spec, QSeq(steps, in_scale(spec))
+
+
+# ---------------------------------------------------------------------------- dwsep
+def dwsep():
+    """Depthwise-separable CNN, INT8 weights, UINT8 activations, pruned pointwise/dense."""
+    spec = beat_spec("aami5")
+    wq = ("int", 8)
+    steps = [QConv(1, 16, 7, pad=(3, 3), wq=wq, bn=True, name="c0"), Requant(0, 255), MaxPool(2)]
+    cin = 16
+    for i, cout in enumerate([32, 32, 32]):
+        steps += [QConv(cin, cin, 5, pad=(2, 2), groups=cin, wq=wq, bn=True, name="dw%d" % (i + 1)),
+                  Requant(0, 255),
+                  QConv(cin, cout, 1, wq=wq, bn=True, name="pw%d" % (i + 1)), Requant(0, 255),
+                  MaxPool(2)]
+        cin = cout
+    steps += [ConcatAux(4), QDense(cin * 8 + 4, 32, wq=wq, name="fc1"), Requant(0, 255),
+              QDense(32, 5, wq=wq, per_channel=False, name="fc2")]
+    return spec, QSeq(steps, in_scale(spec))
+
+
+ARCHS = {"qrcnn": qrcnn, "bnn": bnn, "int2kd": int2kd, "logq": logq, "dwsep": dwsep}
+
+# Training recipe per arch: float epochs, quantized (QAT) epochs, learning rate, pruning
+# (fraction of the smallest weights of the listed layers set to 0 before QAT), class-weight
+# exponent (loss weight ~ (1/freq)^alpha), DS1 records held out for inter-patient model
+# selection (None: a random 15% of DS1 windows).
+RECIPES = {
+    "qrcnn": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None),
+    "bnn": dict(fp_epochs=0, q_epochs=25, lr=3e-3, prune=None, alpha=0.7,
+                holdout=["118", "207", "215", "223"]),
+    "int2kd": dict(fp_epochs=10, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=10)),
+    "logq": dict(fp_epochs=15, q_epochs=10, lr=3e-3, prune=(0.6, ["c2", "c3", "c4", "fc"]),
+                 alpha=0.5, holdout=None),
+    "dwsep": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=(0.5, ["pw2", "pw3", "fc1"]),
+                  alpha=0.7, holdout=["118", "207", "215", "223"]),
+}

@@ -1,0 +1,386 @@
+#!/usr/bin/python3
+"""Quantization-aware training + integer simulation + export for one architecture.
+
+  /usr/bin/python3 scripts/train/train.py --arch qrcnn [--eval inter|intra|both]
+
+inter: train on DS1 (minus held-out DS1 records used for model selection), test on DS2
+       -> weights/<arch>/{model.json, vectors.json}
+intra: random stratified split of DS1+DS2 beats (70% train / 10% selection / 20% test)
+       -> weights/<arch>/intra/{model.json, vectors.json}
+Both update weights/<arch>/manifest.json. Integer accuracy and vectors come from the
+numpy integer simulation of the exported model.json (qnet.run_int).
+"""
+import argparse
+import copy
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import archs  # noqa: E402
+import data as D  # noqa: E402
+import qnet  # noqa: E402
+
+BATCH = 256
+
+
+def set_determinism(seed, threads):
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    try:
+        torch.use_deterministic_algorithms(True)
+    except Exception:  # older torch without the switch
+        pass
+
+
+def tensors(b, idx=None):
+    if idx is None:
+        idx = np.arange(len(b))
+    x = torch.from_numpy(b.x[idx].astype(np.float32))[:, None, :]
+    a = torch.from_numpy(b.aux[idx].astype(np.float32))
+    y = torch.from_numpy(b.y[idx].astype(np.int64))
+    return x, a, y
+
+
+@torch.no_grad()
+def predict(model, b, quant):
+    model.eval()
+    model.set_quant(quant)
+    out = []
+    for i in range(0, len(b), 2048):
+        x, a, _ = tensors(b, np.arange(i, min(i + 2048, len(b))))
+        out.append(model(x, a).argmax(1).numpy())
+    return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+def class_weights(b, n, alpha):
+    cnt = np.bincount(b.y, minlength=n).astype(np.float64)
+    w = np.where(cnt > 0, (cnt.sum() / np.maximum(cnt, 1)) ** alpha, 0.0)
+    w = np.minimum(w, w[cnt > 0].min() * 50.0)  # cap the weight of near-empty classes
+    return torch.tensor(w / w[cnt > 0].mean(), dtype=torch.float32)
+
+
+def select_score(b, pred, classes, mode):
+    m = qnet.metrics(b.y, pred, classes)
+    return m["accuracy"] if mode == "intra" else m["mean_se"]
+
+
+def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, tag,
+                teacher=None, kd=None, epoch_cap=16000):
+    if epochs <= 0:
+        return
+    model.set_quant(quant)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    steps = epochs * ((min(len(tr), epoch_cap) + BATCH - 1) // BATCH)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
+    best, best_state = -1.0, None
+    for ep in range(epochs):
+        t0 = time.time()
+        model.train()
+        model.set_quant(quant)
+        idx = rng.permutation(len(tr))[:epoch_cap]
+        tot = 0.0
+        for i in range(0, len(idx), BATCH):
+            bi = idx[i:i + BATCH]
+            x, a, y = tensors(tr, bi)
+            logits = model(x, a)
+            loss = F.cross_entropy(logits, y, weight=cw)
+            if teacher is not None:
+                with torch.no_grad():
+                    tl = teacher(x, a)
+                T = kd["T"]
+                kl = F.kl_div(F.log_softmax(logits / T, 1), F.softmax(tl / T, 1),
+                              reduction="batchmean") * T * T
+                loss = (1 - kd["w"]) * loss + kd["w"] * kl
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            tot += loss.item() * len(bi)
+        pred = predict(model, val, quant)
+        score = select_score(val, pred, classes, mode)
+        if score > best:
+            best, best_state = score, copy.deepcopy(model.state_dict())
+        log("%s ep %d/%d loss %.4f val %.4f (best %.4f) %.1fs" % (
+            tag, ep + 1, epochs, tot / len(idx), score, best, time.time() - t0))
+    model.load_state_dict(best_state)
+
+
+@torch.no_grad()
+def calibrate(model, tr, rng):
+    """Sets every Requant output scale from float-mode activation statistics (99.9th
+    percentile maps to `hi`); shared scale parameters take the largest."""
+    model.eval()
+    model.set_quant(False)
+    reqs = [m for m in model.mods if isinstance(m, qnet.Requant)]
+    for r in reqs:
+        r.observed = []
+    idx = rng.permutation(len(tr))[:4096]
+    x, a, _ = tensors(tr, idx)
+    model(x, a)
+    by_param = {}
+    for r in reqs:
+        key = id(r.log_s)
+        v = max(r.observed) / r.hi
+        by_param[key] = (r.log_s, max(v, by_param.get(key, (None, 0.0))[1]))
+        r.observed = None
+    for p, v in by_param.values():
+        p.fill_(float(np.log(max(v, 1e-6))))
+
+
+@torch.no_grad()
+def prune(model, frac, names):
+    for m in model.mods:
+        if getattr(m, "name", None) in names:
+            w = (m.weight * m.mask).abs().flatten()
+            th = torch.quantile(w, frac)
+            m.mask.copy_((m.weight.abs() > th).float())
+
+
+def pick_vectors(b, n=20, seed=1):
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(b))
+    picked = []
+    per = max(1, n // len(b.classes))
+    for c in range(len(b.classes)):
+        picked += [i for i in order if b.y[i] == c][:per]
+    for i in order:
+        if len(picked) >= n:
+            break
+        if i not in picked:
+            picked.append(i)
+    return np.array(sorted(picked[:n]))
+
+
+def vectors(model_json, b, idx):
+    logits, cls, layers = qnet.run_int(model_json, b.x[idx], b.aux[idx], keep_layers=True)
+    out = []
+    for j, i in enumerate(idx):
+        out.append({"record": str(int(b.rec[i])), "sample": int(b.sample[i]),
+                    "label": int(b.y[i]),
+                    "input": [int(v) for v in b.x[i]], "aux": [int(v) for v in b.aux[i]],
+                    "layers": {lay["name"]: [int(v) for v in layers[k][j]]
+                               for k, lay in enumerate(model_json["layers"])},
+                    "logits": [int(v) for v in logits[j]], "class": int(cls[j])})
+    return {"format": qnet.FORMAT, "arch": model_json["arch"], "vectors": out}
+
+
+def dump_compact(obj, path):
+    """JSON with one line per top-level entry / tensor / layer / vector (no pretty-printed
+    arrays), so the files stay small and diffable."""
+    c = lambda v: json.dumps(v, separators=(",", ":"))  # noqa: E731
+    lines = ["{"]
+    keys = list(obj.keys())
+    for k_i, k in enumerate(keys):
+        v = obj[k]
+        end = "," if k_i < len(keys) - 1 else ""
+        if isinstance(v, dict) and k == "tensors":
+            items = list(v.items())
+            lines.append(' "%s": {' % k)
+            for i, (tk, tv) in enumerate(items):
+                lines.append("  %s:%s%s" % (c(tk), c(tv), "," if i < len(items) - 1 else ""))
+            lines.append(" }" + end)
+        elif isinstance(v, list) and v and isinstance(v[0], dict):
+            lines.append(' "%s": [' % k)
+            for i, e in enumerate(v):
+                lines.append("  %s%s" % (c(e), "," if i < len(v) - 1 else ""))
+            lines.append(" ]" + end)
+        else:
+            lines.append(" %s:%s%s" % (c(k), c(v), end))
+    lines.append("}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def split_intra(b, seed):
+    """Stratified random 70/10/20 split of all beats."""
+    rng = np.random.default_rng(seed)
+    tr, va, te = [], [], []
+    for c in range(len(b.classes)):
+        idx = rng.permutation(np.nonzero(b.y == c)[0])
+        n = len(idx)
+        n_te, n_va = int(round(0.2 * n)), int(round(0.1 * n))
+        te += list(idx[:n_te])
+        va += list(idx[n_te:n_te + n_va])
+        tr += list(idx[n_te + n_va:])
+    return b.take(np.sort(tr)), b.take(np.sort(va)), b.take(np.sort(te))
+
+
+def concat(a, b):
+    return D.Beats(np.concatenate([a.x, b.x]), np.concatenate([a.aux, b.aux]),
+                   np.concatenate([a.y, b.y]), np.concatenate([a.rec, b.rec]),
+                   np.concatenate([a.sample, b.sample]), a.classes)
+
+
+def load_data(spec, classes, args, mode):
+    if args.synthetic:
+        all_ = D.synthetic(spec, classes, n=args.synthetic)
+        ds1 = all_.take(np.nonzero(np.isin(all_.rec, [int(r) for r in D.DS1]))[0])
+        ds2 = all_.take(np.nonzero(np.isin(all_.rec, [int(r) for r in D.DS2]))[0])
+    else:
+        ds1 = D.export_beats(spec, "ds1", args.data)
+        ds2 = D.export_beats(spec, "ds2", args.data)
+        assert ds1.classes == classes, (ds1.classes, classes)
+    return ds1, ds2
+
+
+def build_model(arch, seed, **kw):
+    torch.manual_seed(seed)
+    return archs.ARCHS[arch](**kw)
+
+
+def run_training(arch, mode, args, log):
+    recipe = dict(archs.RECIPES[arch])
+    if args.quick:
+        for k in ("fp_epochs", "q_epochs"):
+            recipe[k] = min(recipe[k], 1)
+        if "kd" in recipe:
+            recipe["kd"] = dict(recipe["kd"], teacher_epochs=1)
+    spec, model = build_model(arch, args.seed)
+    classes = archs.CLASSES[spec["labels"]]
+    ds1, ds2 = load_data(spec, classes, args, mode)
+    rng = np.random.default_rng(args.seed)
+    if mode == "inter":
+        ho = recipe["holdout"]
+        if ho and not args.synthetic:
+            val = ds1.records(ho)
+            tr = ds1.records([r for r in D.DS1 if r not in ho])
+            split = {"train": "DS1 minus " + ",".join(ho), "select": "DS1 records " + ",".join(ho),
+                     "test": "DS2"}
+        else:
+            perm = np.random.default_rng(args.seed).permutation(len(ds1))
+            k = int(0.15 * len(ds1))
+            val, tr = ds1.take(np.sort(perm[:k])), ds1.take(np.sort(perm[k:]))
+            split = {"train": "DS1 (85% of windows)", "select": "DS1 (random 15% of windows)",
+                     "test": "DS2"}
+        te = ds2
+    else:
+        tr, val, te = split_intra(concat(ds1, ds2), args.seed)
+        split = {"train": "DS1+DS2 random 70% (stratified)", "select": "random 10%",
+                 "test": "random 20%"}
+    log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
+    cw = class_weights(tr, len(classes), recipe["alpha"])
+    t_start = time.time()
+    result = {"split": split, "counts": {"train": tr.counts(), "select": val.counts(),
+                                        "test": te.counts()}, "seed": args.seed,
+              "recipe": {k: v for k, v in recipe.items()}, "class_weights": cw.tolist()}
+
+    def fit(model, tag, teacher=None):
+        kd = recipe.get("kd")
+        train_phase(model, tr, val, classes, recipe["fp_epochs"], recipe["lr"], cw, False,
+                    mode, rng, log, tag + " fp", teacher, kd)
+        model.fold_bn()
+        fp_pred = predict(model, te, False)
+        calibrate(model, tr, rng)
+        if recipe["prune"]:
+            prune(model, *recipe["prune"])
+        train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
+                    mode, rng, log, tag + " qat", teacher, kd)
+        return fp_pred
+
+    if "kd" in recipe:
+        kd = recipe["kd"]
+        _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8)
+        train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
+                    mode, rng, log, "teacher")
+        teacher.eval()
+        teacher.set_quant(False)
+        result["teacher_fp"] = qnet.metrics(te.y, predict(teacher, te, False), classes)
+        teacher.eval()
+        # Student without KD (reported), then the exported student with KD.
+        _, plain = build_model(arch, args.seed)
+        plain_fp = fit(plain, "noKD")
+        plain_json = plain.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+        _, pc, _ = qnet.run_int(plain_json, te.x, te.aux)
+        result["no_kd"] = {"fp": qnet.metrics(te.y, plain_fp, classes),
+                           "int": qnet.metrics(te.y, pc, classes)}
+        fp_pred = fit(model, "KD", teacher)
+    else:
+        fp_pred = fit(model, "net")
+    result["train_wall_s"] = round(time.time() - t_start, 1)
+    model_json = model.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+    t0 = time.time()
+    _, icls, _ = qnet.run_int(model_json, te.x, te.aux)
+    result["int_sim_s"] = round(time.time() - t0, 2)
+    qpred = predict(model, te, True)
+    result["fp"] = qnet.metrics(te.y, fp_pred, classes)
+    result["int"] = qnet.metrics(te.y, icls, classes)
+    result["torch_quant_vs_int_agreement"] = float((qpred == icls).mean())
+    result["stats"] = qnet.model_stats(model_json)
+    vec = vectors(model_json, te, pick_vectors(te))
+    log("%s %s: FP acc %.4f  INT acc %.4f  meanSe %.4f  agree %.4f  storage %d B  %s" % (
+        arch, mode, result["fp"]["accuracy"], result["int"]["accuracy"], result["int"]["mean_se"],
+        result["torch_quant_vs_int_agreement"], result["stats"]["storage_bytes"],
+        {c: (round(v["se"] or 0, 3), round(v["ppv"] or 0, 3))
+         for c, v in result["int"]["per_class"].items()}))
+    return model_json, vec, result
+
+
+def git_rev():
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=D.REPO, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    except Exception:
+        return None
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--arch", required=True, choices=sorted(archs.ARCHS))
+    ap.add_argument("--eval", default="both", choices=["inter", "intra", "both"])
+    ap.add_argument("--out", default=os.path.join(D.REPO, "weights"))
+    ap.add_argument("--data", default=None, help="MIT-BIH directory (passed to export-beats)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads (1: fastest on the shared, oversubscribed 2-core machine)")
+    ap.add_argument("--quick", action="store_true", help="1 epoch per phase (smoke test)")
+    ap.add_argument("--synthetic", type=int, default=0, metavar="N",
+                    help="train on N synthetic beats instead of MIT-BIH (tests only)")
+    args = ap.parse_args(argv)
+    set_determinism(args.seed, args.threads)
+    out = os.path.join(args.out, args.arch)
+    os.makedirs(out, exist_ok=True)
+    t_all = time.time()
+
+    def log(msg):
+        print("[%7.1fs] %s" % (time.time() - t_all, msg), flush=True)
+
+    man_path = os.path.join(out, "manifest.json")
+    manifest = {}
+    if os.path.exists(man_path):
+        with open(man_path) as f:
+            manifest = json.load(f)
+    modes = ["inter", "intra"] if args.eval == "both" else [args.eval]
+    for mode in modes:
+        model_json, vec, result = run_training(args.arch, mode, args, log)
+        d = out if mode == "inter" else os.path.join(out, "intra")
+        os.makedirs(d, exist_ok=True)
+        dump_compact(model_json, os.path.join(d, "model.json"))
+        dump_compact(vec, os.path.join(d, "vectors.json"))
+        result["files"] = os.path.relpath(d, D.REPO)
+        result["command"] = "/usr/bin/python3 scripts/train/train.py --arch %s --eval %s --seed %d --threads %d%s%s" % (
+            args.arch, mode, args.seed, args.threads, " --quick" if args.quick else "",
+            " --synthetic %d" % args.synthetic if args.synthetic else "")
+        result["synthetic_data"] = bool(args.synthetic)
+        result["environment"] = {"torch": torch.__version__, "numpy": np.__version__,
+                                 "python": platform.python_version(), "threads": args.threads,
+                                 "git": git_rev()}
+        manifest.update({"format": qnet.FORMAT, "arch": args.arch, "classes": model_json["classes"],
+                         "input": model_json["input"]})
+        manifest[mode] = result
+        with open(man_path, "w") as f:
+            json.dump(manifest, f, indent=1)
+            f.write("\n")
+    log("done")
+
+
+if __name__ == "__main__":
+    main()
