@@ -1,0 +1,50 @@
+#pragma once
+// The power model on the simulator's own objects: parameters (ParamSet: power.*), the
+// stats registry's activity counters, the engine model's geometry. Pure C++ (ecg_hwconfig,
+// no SystemC). A backend's fill_report() needs one call: add_power_report().
+#include <map>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "ecg/models/engine_model.h"
+#include "ecg/models/params.h"
+#include "ecg/models/stats.h"
+#include "ecg/power/model.h"
+
+namespace ecg::power {
+
+// power.tech (table name or .toml path), power.static_mw (-1 = the table's value),
+// power.calib ("auto" = power/calib/<arch>.json when it exists, "none", or a JSON path).
+void declare_power_params(ParamSet& ps);
+
+// Memory capacities and clocked flip-flops of the engine a config describes.
+HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t);
+
+struct PowerConfig {
+  TechTable tech;
+  double static_mw = -1;                // -1: the table's
+  std::map<std::string, double> rates;  // calibrated toggle rates (empty: table default)
+  std::string rates_from;               // "table default" or the calibration file
+};
+// Loads the table and the calibration named by the parameters (InputError on a bad name,
+// file, or a calibration for another arch).
+PowerConfig power_config(const ParamSet& ps, const std::string& arch);
+
+// Counters of a registry as a plain map.
+std::map<std::string, std::uint64_t> counters_of(const StatsRegistry& stats);
+// The engine model's per-beat activity x beats (what the RTL executes for the same beats).
+std::map<std::string, std::uint64_t> engine_counters(const EngineTiming& t, std::uint64_t beats);
+
+// Writes hardware.power_mw {dynamic, static, total}, hardware.energy_uj_per_beat,
+// hardware.gops_per_w and the breakdown hardware.power into `report`, from the counters of
+// a run over `beats` beats lasting `simulated_cycles` cycles at clock_mhz. `measured_rates`
+// (non-empty: RTL-measured toggle rates) replaces the calibration; their source is named
+// by `rates_from`. Returns the estimate.
+Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetGeom& net,
+                          const std::map<std::string, std::uint64_t>& counters, double beats,
+                          double simulated_cycles,
+                          const std::map<std::string, double>& measured_rates = {},
+                          const std::string& rates_from = "");
+
+}  // namespace ecg::power

@@ -1,0 +1,121 @@
+#include "ecg/power/hw.h"
+
+#include <algorithm>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "ecg/error.h"
+
+namespace ecg::power {
+
+void declare_power_params(ParamSet& ps) {
+  ps.declare_string("power.tech", "fpga28",
+                    "power model technology table: a name in power/tech (fpga28 = Artix-7 class "
+                    "28 nm, asic45 = 45 nm standard cells) or a path to a .toml table");
+  ps.declare_real("power.static_mw", -1.0,
+                  "static power in mW; -1 = the technology table's value", -1.0, 1e6);
+  ps.declare_string("power.calib", "auto",
+                    "toggle-rate calibration from RTL: auto = power/calib/<arch>.json when it "
+                    "exists, none = the table's default toggle rate, or a calibration JSON path");
+}
+
+HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
+  HwShape h;
+  // Input buffer: packed samples (ceil(bits/8) bytes each) + one byte per aux value.
+  h.mem_bytes["input"] = static_cast<double>(net.input_channels) * net.input_length *
+                             ((net.input_bits + 7) / 8) + net.aux;
+  h.mem_bytes["weight"] = static_cast<double>(cfg.weight_buffer_bits > 0 ? cfg.weight_buffer_bits
+                                                                         : t.weight_bits_needed) / 8.0;
+  // seq: each of the two ping-pong activation buffers.
+  h.mem_bytes["act"] = static_cast<double>(cfg.act_buffer_bits > 0 ? cfg.act_buffer_bits
+                                                                   : t.act_bits_needed) / 8.0;
+  // Flip-flops clocked every busy cycle: per PE the SIMD operand registers (activation +
+  // weight), a 32-bit partial sum and a 32-bit accumulator; plus control (FSM, counters,
+  // descriptor registers: 8 x 32 bits per engine or stage) and, for pipe, the line buffers.
+  int a_bits = 1, w_bits = 1;
+  for (const auto& l : net.layers)
+    if (l.w_bits > 0) {
+      a_bits = std::max(a_bits, l.in_binary ? 1 : l.in_bits);
+      w_bits = std::max(w_bits, l.w_bits);
+    }
+  const double ctrl = 8 * 32;
+  if (t.style == "pipe") {
+    double bits = 0, linebuf = 0;
+    for (const auto& p : t.passes) {
+      const auto it = std::find_if(net.layers.begin(), net.layers.end(),
+                                   [&](const LayerGeom& l) { return l.name == p.layer; });
+      const int in_bits = it != net.layers.end() ? (it->in_binary ? 1 : it->in_bits) : a_bits;
+      const int wb = it != net.layers.end() ? it->w_bits : 0;
+      bits += static_cast<double>(p.pe) * (static_cast<double>(p.simd) * (in_bits + wb) + 64) + ctrl;
+      if (it != net.layers.end() && (it->type == "conv1d" || it->type == "maxpool")) {
+        const int cols = cfg.line_buffer_cols > 0 ? cfg.line_buffer_cols : it->k;
+        linebuf += static_cast<double>(cols) * it->cin * in_bits;
+      }
+    }
+    h.clocked_bits = bits + linebuf;
+    h.mem_bytes["linebuf"] = linebuf / 8.0;
+  } else {
+    h.clocked_bits = static_cast<double>(cfg.pe) * (static_cast<double>(cfg.simd) * (a_bits + w_bits) + 64) + ctrl;
+    h.mem_bytes["linebuf"] = 0;
+  }
+  return h;
+}
+
+PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
+  PowerConfig c{TechTable::load(ps.get_string("power.tech")), ps.get_real("power.static_mw"), {}, "table default"};
+  const std::string calib = ps.get_string("power.calib");
+  std::string path;
+  if (calib == "auto") {
+    path = default_calibration_path(arch);
+    if (!std::filesystem::is_regular_file(path)) path.clear();
+  } else if (calib != "none") {
+    path = calib;
+  }
+  if (!path.empty()) {
+    Calibration cal = load_calibration(path);
+    if (cal.arch != arch)
+      throw InputError(fmt::format("power.calib: {} is a calibration for arch \"{}\", not \"{}\"", path,
+                                   cal.arch, arch));
+    c.rates = cal.toggle_rate;
+    c.rates_from = path;
+  }
+  return c;
+}
+
+std::map<std::string, std::uint64_t> counters_of(const StatsRegistry& stats) {
+  std::map<std::string, std::uint64_t> m;
+  for (const auto& [name, c] : stats.all()) m[name] = c->value;
+  return m;
+}
+
+std::map<std::string, std::uint64_t> engine_counters(const EngineTiming& t, std::uint64_t beats) {
+  std::map<std::string, std::uint64_t> m;
+  for (const auto& [name, n] : t.activity) m[name] = n * beats;
+  return m;
+}
+
+Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetGeom& net,
+                          const std::map<std::string, std::uint64_t>& counters, double beats,
+                          double simulated_cycles, const std::map<std::string, double>& measured_rates,
+                          const std::string& rates_from) {
+  const EngineConfig cfg = engine_config(ps, net);
+  const EngineTiming t = engine_timing(net, cfg);
+  const PowerConfig pc = power_config(ps, net.arch);
+  Activity act;
+  act.counters = counters;
+  act.beats = beats;
+  act.seconds = simulated_cycles / (cfg.clock_mhz * 1e6);
+  act.ops_per_beat = t.ops;
+  const bool measured = !measured_rates.empty();
+  Estimate e = estimate(act, hw_shape(net, cfg, t), pc.tech, measured ? measured_rates : pc.rates,
+                        pc.static_mw, measured ? rates_from : pc.rates_from);
+  nlohmann::json& hw = report["hardware"];
+  hw["power_mw"] = e.power_mw_json();
+  hw["energy_uj_per_beat"] = e.energy_uj_per_beat;
+  hw["gops_per_w"] = e.gops_per_w;
+  hw["power"] = e.detail_json();
+  return e;
+}
+
+}  // namespace ecg::power
