@@ -22,18 +22,23 @@ void VcdToggleCounter::fail(const std::string& msg) const {
 }
 
 void VcdToggleCounter::feed(const char* data, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) {
-    const char c = data[i];
-    if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+  auto space = [](char c) { return c == ' ' || c == '\n' || c == '\t' || c == '\r'; };
+  std::size_t i = 0;
+  while (i < n) {
+    if (space(data[i])) {
       if (!m_tok.empty()) {
         token(m_tok);
         m_tok.clear();
       }
-      if (c == '\n') ++m_line;
-    } else {
-      if (m_tok.empty()) m_tok_line = m_line;
-      m_tok.push_back(c);
+      if (data[i] == '\n') ++m_line;
+      ++i;
+      continue;
     }
+    std::size_t j = i;
+    while (j < n && !space(data[j])) ++j;
+    if (m_tok.empty()) m_tok_line = m_line;
+    m_tok.append(data + i, j - i);
+    i = j;
   }
 }
 
@@ -50,9 +55,19 @@ const VcdToggles& VcdToggleCounter::finish() {
   return m_r;
 }
 
-std::size_t VcdToggleCounter::lookup(const std::string& id) const {
-  auto it = m_index.find(id);
-  if (it == m_index.end()) fail(fmt::format("value change for undeclared identifier \"{}\"", id));
+std::uint64_t VcdToggleCounter::id_key(const char* id, std::size_t n) {
+  // Identifier codes are printable ASCII (33..126); up to 9 of them fit a base-95 number.
+  if (n == 0 || n > 9) return ~std::uint64_t{0};
+  std::uint64_t k = 0;
+  for (std::size_t i = 0; i < n; ++i) k = k * 95 + static_cast<std::uint64_t>(static_cast<unsigned char>(id[i]) - 32);
+  return k;
+}
+
+std::size_t VcdToggleCounter::lookup(const char* id, std::size_t n) const {
+  const std::uint64_t key = id_key(id, n);
+  auto it = m_index.find(key);
+  if (key == ~std::uint64_t{0} || it == m_index.end())
+    fail(fmt::format("value change for undeclared identifier \"{}\"", std::string(id, n)));
   return it->second;
 }
 
@@ -76,7 +91,9 @@ void VcdToggleCounter::header_section(const std::string& kw, const std::vector<s
     for (const auto& s : m_scope) path += s + ".";
     path += v[3];
     for (std::size_t i = 4; i < v.size(); ++i) path += v[i];  // bit range, e.g. [7:0]
-    auto [it, fresh] = m_index.emplace(v[2], m_r.signals.size());
+    const std::uint64_t key = id_key(v[2].data(), v[2].size());
+    if (key == ~std::uint64_t{0}) fail(fmt::format("identifier code \"{}\" longer than 9 characters", v[2]));
+    auto [it, fresh] = m_index.emplace(key, m_r.signals.size());
     if (fresh) {
       VcdSignal s;
       s.path = path;
@@ -104,20 +121,26 @@ void VcdToggleCounter::apply(std::size_t i, const char* bits, std::size_t n) {
   const char fill = (first == 'x' || first == 'z') ? first : '0';
   const bool had = !val.empty();
   if (!had) val.assign(w, 'x');
+  // '0' = 0x30 and '1' = 0x31: (c & 0xFE) == 0x30 tells a 0/1 bit in one test, so the loop
+  // over wide vectors stays branch-light (waveforms of a full record are many GB of text).
+  auto is01 = [](char c) { return (c & 0xFE) == 0x30; };
   std::uint64_t t = 0;
+  const std::size_t ext = w - n;
   for (std::size_t k = 0; k < w; ++k) {
-    const char nb = k < w - n ? fill : static_cast<char>(bits[k - (w - n)] | 0x20);
-    if (nb != '0' && nb != '1' && nb != 'x' && nb != 'z')
-      fail(fmt::format("bad bit '{}' in a value of {}", bits[k - (w - n)], sig.path));
+    char nb = k < ext ? fill : bits[k - ext];
+    if (!is01(nb)) {
+      nb = static_cast<char>(nb | 0x20);
+      if (nb != 'x' && nb != 'z') fail(fmt::format("bad bit '{}' in a value of {}", nb, sig.path));
+    }
     char& ob = val[k];
-    if (had && ob != nb && (ob == '0' || ob == '1') && (nb == '0' || nb == '1')) ++t;
+    t += static_cast<std::uint64_t>(is01(nb) & is01(ob) & (nb != ob));
     ob = nb;
   }
-  if (m_counting) sig.toggles += t;
+  if (had && m_counting) sig.toggles += t;
   ++m_r.value_changes;
 }
 
-void VcdToggleCounter::token(const std::string& tok) {
+void VcdToggleCounter::token(std::string& tok) {
   if (m_finished) fail("data after finish()");
   if (!m_section.empty()) {  // inside a $keyword ... $end
     if (tok == "$end") {
@@ -139,7 +162,7 @@ void VcdToggleCounter::token(const std::string& tok) {
     fail(fmt::format("unexpected \"{}\" in the header", tok));
   }
   if (!m_pending_value.empty()) {  // identifier of a vector or real value
-    const std::size_t i = lookup(tok);
+    const std::size_t i = lookup(tok.data(), tok.size());
     if (m_pending_value[0] == 'r' || m_pending_value[0] == 'R') ++m_r.value_changes;  // no bits
     else apply(i, m_pending_value.data() + 1, m_pending_value.size() - 1);
     m_pending_value.clear();
@@ -161,9 +184,9 @@ void VcdToggleCounter::token(const std::string& tok) {
     m_have_time = true;
   } else if (c == '0' || c == '1' || c == 'x' || c == 'X' || c == 'z' || c == 'Z') {
     if (tok.size() < 2) fail(fmt::format("scalar change \"{}\" without identifier", tok));
-    apply(lookup(tok.substr(1)), tok.data(), 1);
+    apply(lookup(tok.data() + 1, tok.size() - 1), tok.data(), 1);
   } else if (c == 'b' || c == 'B' || c == 'r' || c == 'R') {
-    m_pending_value = tok;
+    m_pending_value.swap(tok);  // tok is the caller's buffer: it is cleared after the call
   } else if (tok == "$dumpvars" || tok == "$dumpall") {
     m_counting = false;  // initial values: set the state, count nothing
   } else if (tok == "$end") {

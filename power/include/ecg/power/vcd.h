@@ -42,14 +42,15 @@ class VcdToggleCounter {
   const VcdToggles& result() const { return m_r; }  // counts so far
 
  private:
-  void token(const std::string& tok);
+  void token(std::string& tok);  // may take the buffer's contents
   void header_section(const std::string& keyword, const std::vector<std::string>& v);
   void apply(std::size_t i, const char* bits, std::size_t n);
-  std::size_t lookup(const std::string& id) const;
+  static std::uint64_t id_key(const char* id, std::size_t n);
+  std::size_t lookup(const char* id, std::size_t n) const;
   [[noreturn]] void fail(const std::string& msg) const;
 
   VcdToggles m_r;
-  std::unordered_map<std::string, std::size_t> m_index;  // identifier code -> signal
+  std::unordered_map<std::uint64_t, std::size_t> m_index;  // identifier code (id_key) -> signal
   std::vector<std::string> m_value;  // per signal: MSB first, 0 1 x z; empty = no value yet
   std::vector<std::string> m_scope;
   std::string m_tok;                  // token being assembled
