@@ -118,4 +118,44 @@ Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetG
   return e;
 }
 
+RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
+                               const std::map<std::string, double>& block_toggles, double beats,
+                               double busy_cycles) {
+  const EngineConfig cfg = engine_config(ps, net);
+  const EngineTiming t = engine_timing(net, cfg);
+  const PowerConfig pc = power_config(ps, net.arch);
+  const HwShape hw = hw_shape(net, cfg, t);
+  Activity act;
+  act.counters = engine_counters(t, static_cast<std::uint64_t>(beats));
+  act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
+  act.beats = beats;
+  act.seconds = busy_cycles / (cfg.clock_mhz * 1e6);
+  act.ops_per_beat = t.ops;
+  RtlComparison c;
+  c.block_toggles = block_toggles;
+  c.measured_rates = toggle_rates(block_toggles, act, hw);
+  c.tlm = estimate(act, hw, pc.tech, pc.rates, pc.static_mw, pc.rates_from);
+  c.rtl = estimate(act, hw, pc.tech, c.measured_rates, pc.static_mw, "RTL toggles of this run");
+  c.dynamic_difference_pct = pct_difference(c.tlm.dynamic_mw, c.rtl.dynamic_mw);
+  return c;
+}
+
+nlohmann::json RtlComparison::to_json() const {
+  nlohmann::json blocks = nlohmann::json::object();
+  for (const auto& [name, b] : rtl.blocks) {
+    auto it = tlm.blocks.find(name);
+    const double tlm_pj = it != tlm.blocks.end() ? it->second.pj : 0.0;
+    blocks[name] = {{"tlm_toggle_rate", it != tlm.blocks.end() ? it->second.toggle_rate : 0.0},
+                    {"rtl_toggle_rate", b.toggle_rate},
+                    {"difference_pct", pct_difference(tlm_pj, b.pj)}};
+  }
+  return {{"tech", rtl.tech},
+          {"tlm_toggle_rates_from", tlm.rates_from},
+          {"tlm", {{"dynamic_mw", tlm.dynamic_mw}, {"dynamic_uj_per_beat", tlm.dynamic_energy_uj_per_beat}}},
+          {"rtl_activity", {{"dynamic_mw", rtl.dynamic_mw}, {"dynamic_uj_per_beat", rtl.dynamic_energy_uj_per_beat}}},
+          {"dynamic_difference_pct", dynamic_difference_pct},
+          {"block_toggles", block_toggles},
+          {"blocks", blocks}};
+}
+
 }  // namespace ecg::power

@@ -161,6 +161,7 @@ std::map<std::string, double> toggle_rates(const std::map<std::string, double>& 
   std::map<std::string, double> bits = nominal_bits(act, hw);
   std::map<std::string, double> r;
   for (const auto& [block, toggles] : block_toggles) {
+    if (block == "-" || block == "unassigned") continue;  // control, ports counted twice, unmatched
     auto it = bits.find(block);
     if (it == bits.end() || it->second <= 0) {
       if (toggles > 0)

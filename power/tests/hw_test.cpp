@@ -198,3 +198,44 @@ TEST(PowerHw, CalibrationScalesItsBlocks) {
 
 }  // namespace
 }  // namespace ecg::power
+
+namespace ecg::power {
+namespace {
+
+TEST(PowerHw, RtlComparisonOfMeasuredAndCalibratedRates) {
+  NetGeom n = every_kind();
+  ParamSet ps = params(n, {"power.tech=asic45"});
+  const EngineTiming t = engine_timing(n, engine_config(ps, n));
+  HwShape hw = hw_shape(n, engine_config(ps, n), t);
+  Activity act;
+  act.counters = engine_counters(t, 4);
+  const auto bits = nominal_bits(act, hw);
+  // Measured: datapath 0.3, act memory 0.2 toggles per nominal bit; control ignored.
+  std::map<std::string, double> toggles = {{"datapath", 0.3 * bits.at("datapath")},
+                                           {"mem.act", 0.2 * bits.at("mem.act")},
+                                           {"-", 12345}};
+  const std::string path = ::testing::TempDir() + "calib_cmp.json";
+  Calibration c;
+  c.arch = "qrcnn";
+  c.toggle_rate = {{"datapath", 0.3}, {"mem.act", 0.2}};
+  save_calibration(c, path);
+  ps.set_override("power.calib=" + path);
+  RtlComparison same = compare_with_rtl(ps, n, toggles, 4, 4.0 * static_cast<double>(t.latency_cycles));
+  EXPECT_NEAR(same.measured_rates.at("datapath"), 0.3, 1e-12);
+  EXPECT_NEAR(same.measured_rates.at("mem.act"), 0.2, 1e-12);
+  EXPECT_NEAR(same.dynamic_difference_pct, 0.0, 1e-9);
+  // Calibrated datapath rate 10% high: the TLM datapath energy is 10% high.
+  c.toggle_rate["datapath"] = 0.33;
+  save_calibration(c, path);
+  RtlComparison high = compare_with_rtl(ps, n, toggles, 4, 4.0 * static_cast<double>(t.latency_cycles));
+  EXPECT_NEAR(high.tlm.blocks.at("datapath").pj, 1.1 * high.rtl.blocks.at("datapath").pj, 1e-9);
+  const double expect = 100.0 * 0.1 * high.rtl.blocks.at("datapath").pj / high.rtl.dynamic_pj;
+  EXPECT_NEAR(high.dynamic_difference_pct, expect, 1e-9);
+  EXPECT_GT(high.dynamic_difference_pct, 0);
+  nlohmann::json j = high.to_json();
+  EXPECT_NEAR(j["blocks"]["datapath"]["difference_pct"].get<double>(), 10.0, 1e-9);
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace ecg::power

@@ -107,6 +107,7 @@ TEST(PowerModel, ToggleRatesFromMeasuredToggles) {
   EXPECT_DOUBLE_EQ(r.at("mem.weight"), 0.25);
   // Toggles in a block no counter feeds: the block mapping is wrong.
   EXPECT_THROW(toggle_rates({{"mem.act", 10}}, activity(), shape()), InputError);
+  EXPECT_EQ(toggle_rates({{"-", 10}, {"unassigned", 3}}, activity(), shape()).size(), 0u);
 }
 
 TEST(PowerModel, MissingActionIsAnInputErrorNamingFileAndAction) {

@@ -47,4 +47,19 @@ Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetG
                           const std::map<std::string, double>& measured_rates = {},
                           const std::string& rates_from = "");
 
+// The RTL side: toggles per block measured over `beats` beats that kept the engine busy
+// `busy_cycles` cycles. Both estimates use the same counters (the engine model's activity
+// x beats, plus the busy cycles); the TLM estimate applies the calibrated toggle rates
+// (power.calib), the RTL-activity estimate the rates measured in this run. Their
+// difference is what the calibration misses on this data.
+struct RtlComparison {
+  Estimate tlm, rtl;
+  std::map<std::string, double> measured_rates, block_toggles;
+  double dynamic_difference_pct = 0;  // 100 * (tlm - rtl) / rtl, dynamic power
+  nlohmann::json to_json() const;
+};
+RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
+                               const std::map<std::string, double>& block_toggles, double beats,
+                               double busy_cycles);
+
 }  // namespace ecg::power

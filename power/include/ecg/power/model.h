@@ -76,8 +76,9 @@ Estimate estimate(const Activity& act, const HwShape& hw, const TechTable& tech,
 // Nominal bits per block of a run (the base a measured toggle count is divided by).
 std::map<std::string, double> nominal_bits(const Activity& act, const HwShape& hw);
 
-// Measured toggle rate per block: toggles / nominal bits of the same run. Blocks with
-// toggles but no nominal bits are an InputError (the block mapping does not fit the counters).
+// Measured toggle rate per block: toggles / nominal bits of the same run. Blocks "-"
+// (deliberately not a data block) and "unassigned" are skipped; other blocks with toggles
+// but no nominal bits are an InputError (the block mapping does not fit the counters).
 std::map<std::string, double> toggle_rates(const std::map<std::string, double>& block_toggles,
                                            const Activity& act, const HwShape& hw);
 

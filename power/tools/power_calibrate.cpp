@@ -1,0 +1,153 @@
+// ecg_power_calibrate: switching activity of the Verilated engine over real beats, per
+// power block, as toggle rates for the TLM power model (power/calib/<arch>.json), and the
+// TLM estimate against the RTL-activity estimate on the same beats (docs/power.md).
+//
+//   ecg_power_calibrate --arch qrcnn --records 100 [--beats N] [--write power/calib/qrcnn.json]
+//
+// The waveform goes through a FIFO into the streaming toggle counter, so a full record
+// (millions of cycles, tens of GB of VCD text) never touches the disk.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <systemc>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "ecg/beats.h"
+#include "ecg/error.h"
+#include "ecg/models/tlm_run.h"
+#include "ecg/power/hw.h"
+#include "ecg/power/vcd.h"
+#include "ecg/qnet.h"
+#include "seq_bench.h"
+#include "seq_program.h"
+
+int sc_main(int argc, char** argv) {
+  CLI::App app{"RTL switching activity -> power calibration; TLM vs RTL-activity power"};
+  std::string arch, weights, config, data = ECG_DEFAULT_DATA, write, json_out;
+  std::string rules = std::string(ECG_POWER_CALIB_DIR) + "/seq_blocks.json";
+  std::vector<std::string> params, records;
+  std::size_t max_beats = 0, skip = 0;
+  app.add_option("--arch", arch, "network + hardware style")->required();
+  app.add_option("--weights", weights, "weights directory (default: weights/ of the source tree)");
+  app.add_option("--config", config, "arch config (default configs/<arch>.toml)");
+  app.add_option("-p", params, "key=value parameter override");
+  app.add_option("--data", data, "MIT-BIH directory");
+  app.add_option("--records", records, "records to run")->required()->delimiter(',');
+  app.add_option("--skip", skip, "beats to skip first");
+  app.add_option("--beats", max_beats, "at most this many beats (0 = all)");
+  app.add_option("--rules", rules, "VCD signal -> block rules");
+  app.add_option("--write", write, "write the measured toggle rates as a calibration file");
+  app.add_option("--json", json_out, "write the comparison as JSON");
+  CLI11_PARSE(app, argc, argv);
+  const std::string fifo = fmt::format("{}/ecg_power_{}.vcd", std::filesystem::temp_directory_path().string(), getpid());
+  try {
+    const ecg::Network net = ecg::load_network(ecg::model_path(ecg::resolve_weights_dir(weights), arch));
+    const ecg::NetGeom geom = ecg::net_geometry(net);
+    ecg::TlmOptions opt;
+    opt.config_file = config;
+    opt.params = params;
+    const ecg::ParamSet ps = ecg::make_platform_params(net, geom, opt);
+    const ecg::EngineConfig cfg = ecg::engine_config(ps, geom);
+    if (cfg.style != "seq")
+      throw ecg::InputError(fmt::format("--arch {}: engine.style {} has no RTL engine to calibrate against", arch, cfg.style));
+    const auto block_rules = ecg::power::load_block_rules(rules);
+    std::vector<ecg::Beat> beats = ecg::load_beats(data, records, net.input, 1);
+    if (skip > 0) beats.erase(beats.begin(), beats.begin() + static_cast<long>(std::min(skip, beats.size())));
+    if (max_beats > 0 && beats.size() > max_beats) beats.resize(max_beats);
+    if (beats.empty()) throw ecg::InputError("--records: no beats to run");
+
+    const ecg::rtl::SeqVariant& variant = ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd);
+    std::remove(fifo.c_str());
+    if (mkfifo(fifo.c_str(), 0600) != 0) throw ecg::InputError(fmt::format("{}: cannot create FIFO", fifo));
+    ecg::power::VcdToggles toggles;
+    std::exception_ptr reader_error;
+    std::thread reader([&] {
+      try {
+        toggles = ecg::power::count_vcd_toggles_file(fifo);
+      } catch (...) {
+        reader_error = std::current_exception();
+      }
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    std::vector<ecg::rtl::SeqBeatResult> out;
+    std::uint64_t sim_cycles = 0;
+    try {
+      ecg::rtl::SeqBenchOptions bopt;
+      bopt.clock_mhz = cfg.clock_mhz;
+      bopt.trace_file = fifo;
+      auto bench = variant.make(bopt);
+      bench->load(ecg::rtl::compile_seq(net, bench->hw()));
+      bench->run(beats, out, nullptr);
+      sim_cycles = bench->simulated_cycles();
+      bench->close_trace();
+    } catch (...) {
+      { std::ofstream unblock(fifo); }  // let the reader see end of file
+      reader.join();
+      throw;
+    }
+    reader.join();
+    std::remove(fifo.c_str());
+    if (reader_error) std::rethrow_exception(reader_error);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+    double busy = 0;
+    for (const auto& r : out) busy += static_cast<double>(r.cycles);
+    const auto blocks = ecg::power::toggles_by_block(toggles, block_rules);
+    const ecg::power::RtlComparison cmp =
+        ecg::power::compare_with_rtl(ps, geom, blocks, static_cast<double>(beats.size()), busy);
+
+    fmt::print("{}: {} beats of {} on RTL variant {} ({} x {}), {} cycles ({} busy), {:.1f} s, {} toggles\n", arch,
+               beats.size(), fmt::join(records, ","), variant.name, cfg.pe, cfg.simd, sim_cycles, busy, wall,
+               toggles.total_toggles());
+    fmt::print("{:<12} {:>14} {:>10} {:>10} {:>9}\n", "block", "toggles", "rtl rate", "tlm rate", "diff %");
+    for (const auto& [name, b] : cmp.rtl.blocks) {
+      if (name == "clock") continue;
+      const auto& tb = cmp.tlm.blocks.at(name);
+      const auto it = blocks.find(name);
+      fmt::print("{:<12} {:>14.0f} {:>10.4f} {:>10.4f} {:>+9.2f}\n", name, it != blocks.end() ? it->second : 0.0,
+                 b.toggle_rate, tb.toggle_rate, ecg::power::pct_difference(tb.pj, b.pj));
+    }
+    fmt::print("dynamic power ({}): TLM estimate {:.4f} mW ({}) vs RTL-activity {:.4f} mW: {:+.2f}%\n",
+               cmp.rtl.tech, cmp.tlm.dynamic_mw, cmp.tlm.rates_from, cmp.rtl.dynamic_mw, cmp.dynamic_difference_pct);
+    nlohmann::json j = cmp.to_json();
+    j["arch"] = arch;
+    j["records"] = records;
+    j["beats"] = beats.size();
+    j["rtl_variant"] = variant.name;
+    j["simulated_cycles"] = sim_cycles;
+    j["busy_cycles"] = busy;
+    j["wall_s"] = wall;
+    if (!write.empty()) {
+      ecg::power::Calibration c;
+      c.arch = arch;
+      c.toggle_rate = cmp.measured_rates;
+      c.provenance = {{"tool", "ecg_power_calibrate"}, {"records", records}, {"skip", skip},
+                      {"beats", beats.size()}, {"rtl_variant", variant.name}, {"pe", cfg.pe},
+                      {"simd", cfg.simd}, {"busy_cycles", busy}, {"rules", std::filesystem::path(rules).filename().string()},
+                      {"block_toggles", blocks},
+                      {"note", "toggle_rate = RTL toggles of the block / nominal bits of the TLM counters mapped to it"}};
+      ecg::power::save_calibration(c, write);
+      fmt::print("wrote {}\n", write);
+    }
+    if (!json_out.empty()) {
+      std::ofstream f(json_out);
+      if (!f) throw ecg::InputError(fmt::format("--json {}: cannot write", json_out));
+      f << j.dump(2) << "\n";
+    }
+  } catch (const ecg::InputError& e) {
+    std::remove(fifo.c_str());
+    std::cerr << "ecg_power_calibrate: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}
