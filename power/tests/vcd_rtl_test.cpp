@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "ecg/power/vcd.h"
+#include "ecg/power/vcd_fifo.h"
 #include "ecg/power/vcd_sink.h"
 
 namespace {
@@ -90,6 +91,17 @@ TEST(VcdRtl, InProcessSinkEqualsValueFlips) {
   VerilatedVcdC tracer(&sink);
   Expected e = simulate(tracer, "sink");
   check(sink.counter().finish(), e);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(VcdRtl, FifoCounterEqualsValueFlips) {
+  ecg::power::VcdFifoCounter counter;
+  VerilatedVcdC tracer;
+  Expected e = simulate(tracer, counter.path());
+  check(counter.finish(), e);
 }
 
 }  // namespace

@@ -1,12 +1,14 @@
 // VCD toggle counting on hand-written waveforms (every rule of the counter exercised).
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "ecg/error.h"
 #include "ecg/power/vcd.h"
+#include "ecg/power/vcd_fifo.h"
 
 namespace ecg::power {
 namespace {
@@ -100,6 +102,24 @@ TEST(Vcd, BlocksByFirstMatchingRule) {
   EXPECT_EQ(b.at("datapath"), 8);  // data matched through its alias u_pe.din
   EXPECT_EQ(b.at("clock"), 4);
   EXPECT_EQ(b.at("unassigned"), 0);  // acc (0 toggles) and r
+}
+
+TEST(Vcd, FifoCounterWithAWriterAndWithout) {
+  {
+    ecg::power::VcdFifoCounter c;
+    std::ofstream(c.path()) << kVcd;  // the writer opens, writes, closes
+    EXPECT_EQ(c.finish().total_toggles(), 12u);
+  }
+  {
+    ecg::power::VcdFifoCounter c;
+    c.abort();  // nobody ever wrote: no hang
+  }
+  {
+    ecg::power::VcdFifoCounter c;  // destroyed without finish(): no hang
+  }
+  ecg::power::VcdFifoCounter c;
+  std::ofstream(c.path()) << "$var wire 1 ! a $end\n";  // truncated header
+  EXPECT_THROW(c.finish(), InputError);
 }
 
 TEST(Vcd, MalformedInputNamesFileAndLine) {

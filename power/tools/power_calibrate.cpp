@@ -4,19 +4,13 @@
 //
 //   ecg_power_calibrate --arch qrcnn --records 100 [--beats N] [--write power/calib/qrcnn.json]
 //
-// The waveform goes through a FIFO into the streaming toggle counter, so a full record
-// (millions of cycles, tens of GB of VCD text) never touches the disk.
-#include <sys/stat.h>
-#include <unistd.h>
-
+// The waveform goes through a FIFO (VcdFifoCounter) into the streaming toggle counter, so a
+// full record (millions of cycles, tens of GB of VCD text) never touches the disk.
 #include <chrono>
-#include <cstdio>
-#include <exception>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <systemc>
-#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -27,6 +21,7 @@
 #include "ecg/models/tlm_run.h"
 #include "ecg/power/hw.h"
 #include "ecg/power/vcd.h"
+#include "ecg/power/vcd_fifo.h"
 #include "ecg/qnet.h"
 #include "seq_bench.h"
 #include "seq_program.h"
@@ -49,7 +44,6 @@ int sc_main(int argc, char** argv) {
   app.add_option("--write", write, "write the measured toggle rates as a calibration file");
   app.add_option("--json", json_out, "write the comparison as JSON");
   CLI11_PARSE(app, argc, argv);
-  const std::string fifo = fmt::format("{}/ecg_power_{}.vcd", std::filesystem::temp_directory_path().string(), getpid());
   try {
     const ecg::Network net = ecg::load_network(ecg::model_path(ecg::resolve_weights_dir(weights), arch));
     const ecg::NetGeom geom = ecg::net_geometry(net);
@@ -67,37 +61,24 @@ int sc_main(int argc, char** argv) {
     if (beats.empty()) throw ecg::InputError("--records: no beats to run");
 
     const ecg::rtl::SeqVariant& variant = ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd);
-    std::remove(fifo.c_str());
-    if (mkfifo(fifo.c_str(), 0600) != 0) throw ecg::InputError(fmt::format("{}: cannot create FIFO", fifo));
-    ecg::power::VcdToggles toggles;
-    std::exception_ptr reader_error;
-    std::thread reader([&] {
-      try {
-        toggles = ecg::power::count_vcd_toggles_file(fifo);
-      } catch (...) {
-        reader_error = std::current_exception();
-      }
-    });
+    ecg::power::VcdFifoCounter counter;
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ecg::rtl::SeqBeatResult> out;
     std::uint64_t sim_cycles = 0;
     try {
       ecg::rtl::SeqBenchOptions bopt;
       bopt.clock_mhz = cfg.clock_mhz;
-      bopt.trace_file = fifo;
+      bopt.trace_file = counter.path();
       auto bench = variant.make(bopt);
       bench->load(ecg::rtl::compile_seq(net, bench->hw()));
       bench->run(beats, out, nullptr);
       sim_cycles = bench->simulated_cycles();
       bench->close_trace();
     } catch (...) {
-      { std::ofstream unblock(fifo); }  // let the reader see end of file
-      reader.join();
+      counter.abort();
       throw;
     }
-    reader.join();
-    std::remove(fifo.c_str());
-    if (reader_error) std::rethrow_exception(reader_error);
+    const ecg::power::VcdToggles toggles = counter.finish();
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     double busy = 0;
@@ -145,7 +126,6 @@ int sc_main(int argc, char** argv) {
       f << j.dump(2) << "\n";
     }
   } catch (const ecg::InputError& e) {
-    std::remove(fifo.c_str());
     std::cerr << "ecg_power_calibrate: " << e.what() << "\n";
     return 2;
   }

@@ -99,7 +99,8 @@ nlohmann::json to_json(const Point& p) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// sc_main: the tool links the platform glue (SystemC), whose library provides main().
+int sc_main(int argc, char** argv) {
   CLI::App app{"Per-beat energy of an arch from the engine model; QRCNN vs a conventional CNN"};
   std::string arch, weights, config, json_out;
   std::vector<std::string> params;
