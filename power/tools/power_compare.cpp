@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include <systemc>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -117,7 +119,10 @@ int sc_main(int argc, char** argv) {
     opt.config_file = config;
     opt.params = params;
     const ParamSet ps = ecg::make_platform_params(net, geom, opt);
-    const ecg::power::PowerConfig pc = ecg::power::power_config(ps, arch);
+    ecg::power::PowerConfig pc = ecg::power::power_config(ps, arch);
+    // The pipelined twin's line buffers carry the same activations as the seq engine's
+    // activation buffers: they get its calibrated toggle rate (the RTL has no line buffer).
+    if (pc.rates.count("mem.act") && !pc.rates.count("mem.linebuf")) pc.rates["mem.linebuf"] = pc.rates.at("mem.act");
     std::vector<Point> pts;
     pts.push_back(evaluate(arch, geom, ps, pc));
     nlohmann::json out = {{"arch", arch}, {"tech", pc.tech.name()}, {"toggle_rates_from", pc.rates_from},
