@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(0, 1);
   ecg::cli::add_inspect(app);
   ecg::cli::add_export_beats(app);
+  ecg::cli::add_sweep(app);
   try {
     app.parse(argc, argv);
     if (app.get_subcommands().empty()) {
