@@ -295,8 +295,15 @@ std::vector<std::string> child_args(const Spec& spec, const Point& p, const std:
   if (!spec.records.empty()) a.insert(a.end(), {"--records", spec.records});
   if (!spec.split.empty()) a.insert(a.end(), {"--split", spec.split});
   if (!spec.data.empty()) a.insert(a.end(), {"--data", spec.data});
+  if (!spec.weights.empty()) a.insert(a.end(), {"--weights", spec.weights});
   if (!p.config.empty()) a.insert(a.end(), {"--config", p.config});
   for (const auto& [k, v] : p.params.items()) a.insert(a.end(), {"-p", k + "=" + value_text(v)});
+  // One thread per child: the sweep runs points in parallel, so each point stays on one core
+  // (and -j N of the sweep means N busy cores), unless the spec asks otherwise.
+  const bool threads_given = std::any_of(spec.args.begin(), spec.args.end(), [](const std::string& x) {
+    return x == "-j" || x == "--threads" || x.rfind("--threads=", 0) == 0 || (x.rfind("-j", 0) == 0 && x.size() > 2);
+  });
+  if (!threads_given) a.insert(a.end(), {"-j", "1"});
   a.insert(a.end(), spec.args.begin(), spec.args.end());
   a.insert(a.end(), {"--json", json_path});
   return a;

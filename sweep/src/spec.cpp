@@ -231,8 +231,8 @@ json Spec::to_json() const {
     for (const auto& ax : a.axes) axes[ax.key] = ax.values;
     archs_j.push_back({{"arch", a.arch}, {"config", a.config}, {"params", axes}});
   }
-  return {{"name", name}, {"mode", mode},       {"records", records}, {"split", split},
-          {"data", data}, {"args", args},       {"timeout_s", timeout_s}, {"archs", archs_j}};
+  return {{"name", name}, {"mode", mode}, {"records", records}, {"split", split}, {"data", data},
+          {"weights", weights}, {"args", args}, {"timeout_s", timeout_s}, {"archs", archs_j}};
 }
 
 std::string Spec::hash() const { return fnv1a_hex(to_json().dump()); }
@@ -240,7 +240,7 @@ std::string Spec::hash() const { return fnv1a_hex(to_json().dump()); }
 Spec spec_from_json(const json& j, const std::string& origin) {
   if (!j.is_object()) fail(origin, "a sweep spec must be a table");
   static const std::vector<std::string> top = {"name", "mode", "archs", "arch", "records", "split",
-                                               "data", "args", "timeout_s", "params"};
+                                               "data", "weights", "args", "timeout_s", "params"};
   for (const auto& [k, v] : j.items())
     if (!contains(top, k)) fail(origin, fmt::format("unknown key '{}' (known: {})", k, join(top, ", ")));
   Spec s;
@@ -262,12 +262,16 @@ Spec spec_from_json(const json& j, const std::string& origin) {
     if (!j["data"].is_string()) fail(origin, "data: must be a directory name");
     s.data = j["data"].get<std::string>();
   }
+  if (j.contains("weights")) {
+    if (!j["weights"].is_string()) fail(origin, "weights: must be a directory name");
+    s.weights = j["weights"].get<std::string>();
+  }
   if (j.contains("args")) {
     if (!j["args"].is_array()) fail(origin, "args: must be a list of strings");
     for (const auto& a : j["args"]) {
       if (!a.is_string()) fail(origin, "args: must be a list of strings");
       const std::string arg = a.get<std::string>();
-      for (const char* reserved : {"--arch", "--mode", "--records", "--split", "--json", "--config", "--data", "-p"})
+      for (const char* reserved : {"--arch", "--mode", "--records", "--split", "--json", "--config", "--data", "--weights", "-p", "--param"})
         if (arg == reserved || arg.rfind(std::string(reserved) + "=", 0) == 0)
           fail(origin, fmt::format("args: '{}' is set by the sweep itself (use the spec's keys)", arg));
       s.args.push_back(arg);
@@ -390,7 +394,7 @@ void validate(const Spec& spec, const ValidationEnv& env) {
       fail(origin, fmt::format("archs: unknown arch '{}' (one of {})", plan.arch, join(known_archs(), ", ")));
     if (!plan.config.empty() && !fs::is_regular_file(plan.config))
       fail(origin, fmt::format("arch.{}.config: {}: no such file", plan.arch, plan.config));
-    if (plan.axes.empty()) continue;
+    if (plan.axes.empty() || env.check_point) continue;
     const std::string cfg = plan.config.empty() ? find_config(plan.arch, env) : plan.config;
     if (cfg.empty())
       fail(origin, fmt::format("arch {}: no {}.toml in {} to check the parameter names against", plan.arch,
@@ -423,6 +427,16 @@ void validate(const Spec& spec, const ValidationEnv& env) {
     total += n;
   }
   if (total > kMaxPoints) fail(origin, fmt::format("more than {} points", kMaxPoints));
+  if (env.check_point)
+    for (const auto& p : expand(spec)) {
+      try {
+        env.check_point(spec, p);
+      } catch (const InputError& e) {
+        std::string where = "point " + std::to_string(p.index) + " (" + p.arch;
+        for (const auto& [k, v] : p.params.items()) where += " " + k + "=" + value_text(v);
+        fail(origin, fmt::format("{}): {}", where, e.what()));
+      }
+    }
 }
 
 std::vector<Point> expand(const Spec& spec) {
@@ -437,7 +451,7 @@ std::vector<Point> expand(const Spec& spec) {
       p.config = plan.config;
       for (std::size_t a = 0; a < plan.axes.size(); ++a) p.params[plan.axes[a].key] = plan.axes[a].values[pos[a]];
       const json ident = {{"arch", p.arch},   {"mode", spec.mode}, {"records", spec.records},
-                          {"split", spec.split}, {"data", spec.data}, {"config", p.config},
+                          {"split", spec.split}, {"data", spec.data}, {"weights", spec.weights}, {"config", p.config},
                           {"args", spec.args}, {"params", p.params}};
       p.id = fnv1a_hex(ident.dump());
       out.push_back(std::move(p));

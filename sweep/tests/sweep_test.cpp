@@ -222,6 +222,25 @@ TEST(SweepSpec, ValidationAgainstTheArchConfig) {
             std::string::npos);
 }
 
+TEST(SweepSpec, EveryPointThroughTheParameterSystemHook) {
+  ValidationEnv env = test_env();
+  std::size_t calls = 0;
+  env.check_point = [&](const Spec&, const Point& p) {
+    ++calls;
+    if (p.arch == "qrcnn" && p.params["engine.pe"] == 4 && p.params["engine.simd"] == 8)
+      throw ecg::InputError("parameter engine.pe: 4 PEs need simd <= 4");
+  };
+  const std::string e = error_of([&] { validate(toml_spec(kSpec), env); });
+  EXPECT_EQ(calls, 12u);
+  EXPECT_EQ(e, "t.toml: point 11 (qrcnn engine.pe=4 engine.simd=8): parameter engine.pe: 4 PEs need simd <= 4");
+  // With the hook, keys the config file does not list are the hook's business.
+  env.check_point = [](const Spec&, const Point&) {};
+  EXPECT_EQ(error_of([&] {
+              validate(toml_spec("mode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]\n[params]\nx = [1]"), env);
+            }),
+            "");
+}
+
 TEST(SweepSpec, RecordsAreCheckedAgainstTheData) {
   ValidationEnv env = test_env();
   env.check_records = true;
@@ -277,9 +296,14 @@ TEST(SweepSpec, ChildCommandLine) {
   const auto pts = expand(s);
   const auto a = child_args(s, pts[3], "/tmp/x.json");
   const std::vector<std::string> want = {"--arch", "dwsep",           "--mode", "tlm",           "--records",
-                                         "100,101", "-p", "engine.pe=2", "-p", "engine.simd=8", "--json",
-                                         "/tmp/x.json"};
+                                         "100,101", "-p", "engine.pe=2", "-p", "engine.simd=8", "-j", "1",
+                                         "--json", "/tmp/x.json"};
   EXPECT_EQ(a, want);
+  Spec t = s;
+  t.args = {"--threads=2", "--no-golden-check"};
+  const auto b = child_args(t, pts[3], "/tmp/x.json");
+  EXPECT_EQ(std::count(b.begin(), b.end(), "-j"), 0);
+  EXPECT_EQ(b[b.size() - 3], "--no-golden-check");
   EXPECT_EQ(value_text(json("28nm")), "28nm");
   EXPECT_EQ(value_text(json(62.5)), "62.5");
   EXPECT_EQ(value_text(json(true)), "true");

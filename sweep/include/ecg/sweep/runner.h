@@ -32,7 +32,8 @@ struct RunSummary {
 };
 
 // The child's command line (without the program): --arch, --mode, --records/--split, --data,
-// --config, -p key=value per parameter, the spec's args, --json json_path.
+// --weights, --config, -p key=value per parameter, -j 1 (unless the spec's args set threads),
+// the spec's args, --json json_path.
 std::vector<std::string> child_args(const Spec& spec, const Point& p, const std::string& json_path);
 
 // The shard text of the options: "all" or "i/N".

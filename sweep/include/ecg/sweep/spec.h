@@ -3,6 +3,7 @@
 // which mode. A spec is parsed and validated as a whole before any point runs; every problem
 // is an ecg::InputError with one line naming the spec file and the offending entry.
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,6 +34,7 @@ struct Spec {
   std::string records;                  // --records value ("" when split is used)
   std::string split;                    // --split value ("" when records is used)
   std::string data;                     // --data DIR for the children ("" = their default)
+  std::string weights;                  // --weights DIR for the children ("" = their default)
   std::vector<std::string> args;        // extra arguments passed to every child
   double timeout_s = 0;                 // per point, 0 = none
   std::vector<ArchPlan> archs;          // in spec order
@@ -69,6 +71,11 @@ const std::vector<std::string>& known_modes();
 struct ValidationEnv {
   std::vector<std::string> config_dirs;  // searched in order for <arch>.toml
   bool check_records = true;             // resolve records/split against the data folder
+  // When set, every point is checked with the simulator's own parameter system (the arch's
+  // declarations, its config file and the point's -p overrides: keys, types, ranges and
+  // cross-parameter rules); it throws InputError naming the key. When unset, swept keys and
+  // value types are checked against the arch's config file.
+  std::function<void(const Spec&, const Point&)> check_point;
 };
 // Default search path: ./configs, then <source tree>/configs.
 ValidationEnv default_env();
