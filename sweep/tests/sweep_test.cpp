@@ -255,6 +255,23 @@ TEST(SweepSpec, RecordsAreCheckedAgainstTheData) {
   EXPECT_NE(with("split = \"ds9\"").find("ds9"), std::string::npos);
 }
 
+TEST(SweepSpec, ExampleSpecsInTheRepoParse) {
+  std::size_t n = 0;
+  for (const auto& e : fs::directory_iterator(fs::path(ECG_SIM_SOURCE_DIR) / "sweeps")) {
+    if (e.path().extension() != ".toml") continue;
+    const Spec s = load_spec(e.path().string());
+    EXPECT_EQ(s.mode, "tlm") << e.path();
+    EXPECT_GT(expand(s).size(), 1u) << e.path();
+    ++n;
+  }
+  EXPECT_GE(n, 6u);
+  // The benchmark sweep: 50 points over 3 records.
+  const Spec d = load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/sweeps/dwsep.toml");
+  EXPECT_EQ(expand(d).size(), 50u);
+  EXPECT_EQ(d.records, "100,119,208");
+  EXPECT_EQ(expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/sweeps/cross_arch.toml")).size(), 60u);
+}
+
 TEST(SweepSpec, PointOrderAndIds) {
   const auto pts = expand(toml_spec(kSpec));
   ASSERT_EQ(pts.size(), 8u + 4u);
