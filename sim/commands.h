@@ -6,5 +6,6 @@ namespace ecg::cli {
 
 void add_inspect(CLI::App& app);
 void add_export_beats(CLI::App& app);
+void add_sweep(CLI::App& app);  // sweep, sweep-merge (sim/sweep_cmd.cpp)
 
 }  // namespace ecg::cli

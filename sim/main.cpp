@@ -8,14 +8,19 @@
 
 #include "commands.h"
 #include "ecg/error.h"
+#include "run.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"ecg_sim: SystemC/TLM-2.0 simulator of tiny quantized-CNN ECG accelerators", "ecg_sim"};
   app.require_subcommand(0, 1);
   ecg::cli::add_inspect(app);
   ecg::cli::add_export_beats(app);
+  ecg::cli::add_sweep(app);
+  ecg::RunOptions run_opt;
+  ecg::register_run(app, run_opt);
   try {
     app.parse(argc, argv);
+    if (app.get_subcommands().empty() && ecg::run_requested(run_opt)) return ecg::run_main(run_opt);
     if (app.get_subcommands().empty()) {
       std::fputs(app.help().c_str(), stdout);
       return 2;

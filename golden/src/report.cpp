@@ -4,12 +4,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 
 #include "ecg/error.h"
 
@@ -107,27 +103,6 @@ void check_output_path(const std::string& path, const std::string& flag) {
     throw InputError(fmt::format("{} {}: directory {} is not writable", flag, path, dir.string()));
   if (fs::exists(path, ec) && ::access(path.c_str(), W_OK) != 0)
     throw InputError(fmt::format("{} {}: file is not writable", flag, path));
-}
-
-void write_file_atomic(const std::string& path, const std::string& text, const std::string& flag) {
-  check_output_path(path, flag);
-  const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{} {}: cannot create {}: {}", flag, path, tmp, std::strerror(errno)));
-    out << text;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw InputError(fmt::format("{} {}: write failed: {}", flag, path, std::strerror(errno)));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    std::remove(tmp.c_str());
-    throw InputError(fmt::format("{} {}: cannot rename {} over it: {}", flag, path, tmp, std::strerror(e)));
-  }
 }
 
 namespace {

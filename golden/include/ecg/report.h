@@ -27,9 +27,7 @@ void set_sim_timing(nlohmann::json& report, double wall_s, std::size_t beats);
 // not writable, or it is a folder): InputError "<flag> <path>: <problem>".
 void check_output_path(const std::string& path, const std::string& flag);
 
-// Writes `text` to a temporary file beside `path`, then renames it over `path`, so a failed
-// run never leaves a half-written file. Failures throw InputError naming flag and path.
-void write_file_atomic(const std::string& path, const std::string& text, const std::string& flag);
+// (Writing is ecg::write_file_atomic of common/include/ecg/npy.h: temp file + rename.)
 
 // Checks `doc` against the subset of JSON Schema that report.schema.json uses (type,
 // required, properties, additionalProperties, items, enum, minimum, maximum) and returns one

@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+"""Pareto fronts of ecg_sim sweep results (docs/sweeps.md).
+
+    scripts/plot_pareto.py RESULTS [RESULTS ...] [--out DIR] [--formats png,svg] [--title T]
+
+RESULTS are results.jsonl (or results.csv) files written by `ecg_sim sweep`; several files are
+plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the first file):
+
+  pareto_energy_latency.{png,svg}  energy/beat vs latency     (both minimised)
+  pareto_accuracy_energy.{png,svg} accuracy vs energy/beat    (accuracy maximised)
+  pareto_fps_power.{png,svg}       FPS vs power               (FPS maximised)
+  pareto_summary.txt               the Pareto-optimal points of each plot, with their parameters
+
+One colour per arch; Pareto-optimal points (over all archs) are drawn large with a black edge
+and joined by the front's staircase. Only points with status "ok" and both values present are
+used; a plot whose metrics no point has (e.g. power in golden mode) is skipped with a note.
+Uses Debian's python3-matplotlib; run with /usr/bin/python3.
+"""
+import argparse
+import csv
+import json
+import math
+import os
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+ARCH_ORDER = ["qrcnn", "bnn", "int2kd", "logq", "dwsep"]
+COLOURS = {"qrcnn": "tab:blue", "bnn": "tab:orange", "int2kd": "tab:green", "logq": "tab:red", "dwsep": "tab:purple"}
+
+# (file stem, x column, x label, x sense, y column, y label, y sense); sense: "min" or "max".
+PLOTS = [
+    ("pareto_energy_latency", "latency_us_mean", "latency per beat (us, mean)", "min",
+     "energy_uj_per_beat", "energy per beat (uJ)", "min"),
+    ("pareto_accuracy_energy", "energy_uj_per_beat", "energy per beat (uJ)", "min",
+     "accuracy", "accuracy", "max"),
+    ("pareto_fps_power", "power_mw_total", "power (mW, total)", "min",
+     "fps", "throughput (beats/s)", "max"),
+]
+
+
+def number(v):
+    if v is None or v == "":
+        return None
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def load_rows(path):
+    """Rows as dicts with 'arch', 'status', 'params' (dict) and the metric columns."""
+    rows = []
+    if path.endswith(".csv"):
+        with open(path, newline="") as f:
+            reader = csv.DictReader(f)
+            fixed = {"point", "id", "arch", "mode", "records", "split", "status", "exit_code", "error", "wall_s"}
+            header = reader.fieldnames or []
+            # Swept parameters sit between 'error' and 'beats' in the CSV.
+            lo = header.index("error") + 1 if "error" in header else 0
+            hi = header.index("beats") if "beats" in header else lo
+            params = [h for h in header[lo:hi] if h not in fixed]
+            for r in reader:
+                r = dict(r)
+                r["params"] = {k: r[k] for k in params if r.get(k, "") != ""}
+                r["source"] = path
+                rows.append(r)
+    else:
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    r = json.loads(line)
+                except json.JSONDecodeError as e:
+                    sys.exit(f"plot_pareto.py: {path}:{n}: not valid JSON ({e})")
+                r["source"] = path
+                rows.append(r)
+    return rows
+
+
+def pareto(points, xs, ys):
+    """Indices of the non-dominated points; xs/ys: 'min' or 'max'."""
+    sx = 1 if xs == "min" else -1
+    sy = 1 if ys == "min" else -1
+    order = sorted(range(len(points)), key=lambda i: (sx * points[i][0], sy * points[i][1]))
+    front, best = [], math.inf
+    for i in order:
+        y = sy * points[i][1]
+        if y < best:
+            front.append(i)
+            best = y
+    return front
+
+
+def describe(r):
+    params = r.get("params") or {}
+    p = " ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    return f"{r.get('arch', '?')} {p}".strip()
+
+
+def log_scale_wanted(values):
+    pos = [v for v in values if v > 0]
+    return len(pos) == len(values) and len(pos) > 1 and max(pos) / min(pos) > 30
+
+
+def plot_one(rows, spec, out_dir, formats, title):
+    stem, xc, xl, xs, yc, yl, ys = spec
+    pts, used = [], []
+    for r in rows:
+        if r.get("status") != "ok":
+            continue
+        x, y = number(r.get(xc)), number(r.get(yc))
+        if x is None or y is None:
+            continue
+        pts.append((x, y))
+        used.append(r)
+    lines = [f"== {stem}: {yl} vs {xl} ({'lower' if ys == 'min' else 'higher'} {yc} and "
+             f"{'lower' if xs == 'min' else 'higher'} {xc} are better)"]
+    if not pts:
+        lines.append(f"   skipped: no successful point has both {xc} and {yc}")
+        return lines, []
+    front = pareto(pts, xs, ys)
+    on_front = set(front)
+
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    archs = sorted({r.get("arch", "?") for r in used},
+                   key=lambda a: (ARCH_ORDER.index(a) if a in ARCH_ORDER else 99, a))
+    for a in archs:
+        idx = [i for i, r in enumerate(used) if r.get("arch") == a]
+        c = COLOURS.get(a, None)
+        ax.scatter([pts[i][0] for i in idx if i not in on_front], [pts[i][1] for i in idx if i not in on_front],
+                   s=22, alpha=0.55, color=c, label=f"{a} ({len(idx)})")
+        fi = [i for i in idx if i in on_front]
+        if fi:
+            ax.scatter([pts[i][0] for i in fi], [pts[i][1] for i in fi], s=90, color=c, edgecolors="black",
+                       linewidths=1.3, marker="*", zorder=3)
+    fx = [pts[i][0] for i in front]
+    fy = [pts[i][1] for i in front]
+    ax.step(fx, fy, where="post", color="black", linewidth=0.8, alpha=0.7, label="Pareto front", zorder=2)
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
+    if log_scale_wanted([p[0] for p in pts]):
+        ax.set_xscale("log")
+    if log_scale_wanted([p[1] for p in pts]):
+        ax.set_yscale("log")
+    ax.grid(True, which="both", alpha=0.25)
+    ax.set_title(f"{title}: {yl} vs {xl}" if title else f"{yl} vs {xl}", fontsize=10)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    written = []
+    for fmt in formats:
+        path = os.path.join(out_dir, f"{stem}.{fmt}")
+        fig.savefig(path, dpi=130)
+        written.append(path)
+    plt.close(fig)
+
+    lines.append(f"   {len(pts)} points, {len(front)} Pareto-optimal:")
+    for i in front:
+        r = used[i]
+        lines.append(f"   * {xc}={pts[i][0]:.6g}  {yc}={pts[i][1]:.6g}  {describe(r)}")
+    return lines, written
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("results", nargs="+", help="results.jsonl or results.csv of ecg_sim sweep")
+    ap.add_argument("--out", help="output folder (default: the first results file's folder)")
+    ap.add_argument("--formats", default="png,svg", help="comma-separated image formats (default png,svg)")
+    ap.add_argument("--title", default="", help="title prefix of the plots")
+    a = ap.parse_args(argv)
+    rows = []
+    for path in a.results:
+        if not os.path.isfile(path):
+            sys.exit(f"plot_pareto.py: {path}: no such file")
+        rows.extend(load_rows(path))
+    if not rows:
+        sys.exit(f"plot_pareto.py: {', '.join(a.results)}: no result rows")
+    out_dir = a.out or os.path.dirname(os.path.abspath(a.results[0]))
+    os.makedirs(out_dir, exist_ok=True)
+    formats = [f.strip() for f in a.formats.split(",") if f.strip()]
+    ok = sum(1 for r in rows if r.get("status") == "ok")
+    summary = [f"Pareto summary of {len(rows)} points ({ok} ok) from {', '.join(a.results)}", ""]
+    images = []
+    for spec in PLOTS:
+        lines, written = plot_one(rows, spec, out_dir, formats, a.title)
+        summary.extend(lines + [""])
+        images.extend(written)
+    text = "\n".join(summary)
+    with open(os.path.join(out_dir, "pareto_summary.txt"), "w") as f:
+        f.write(text)
+    print(text)
+    print(f"wrote {len(images)} images and pareto_summary.txt to {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

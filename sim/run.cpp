@@ -1,0 +1,216 @@
+// The main job: network + beats -> backend -> metrics, table and JSON report (sim/run.h).
+#include "run.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "backend.h"
+#include "ecg/beats.h"
+#include "ecg/data.h"
+#include "ecg/error.h"
+#include "ecg/infer.h"
+#include "ecg/metrics.h"
+#include "ecg/npy.h"
+#include "ecg/qnet.h"
+#include "ecg/report.h"
+
+namespace ecg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// A progress bar on stderr, drawn only when stderr is a terminal (quiet when piped), at
+// most ~10 times a second.
+class TermProgress final : public Progress {
+ public:
+  TermProgress(std::string label, std::size_t total)
+      : m_label(std::move(label)), m_total(total), m_enabled(::isatty(STDERR_FILENO) != 0), m_t0(Clock::now()) {}
+  ~TermProgress() override { finish(); }
+
+  void advance(std::size_t done) override {
+    if (!m_enabled || m_total == 0) return;
+    const auto now = Clock::now();
+    if (done < m_total && now - m_last < std::chrono::milliseconds(100)) return;
+    m_last = now;
+    constexpr int kWidth = 30;
+    const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(m_total));
+    const int fill = static_cast<int>(f * kWidth);
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %zu/%zu beats %.1f s", m_label.c_str(), std::string(static_cast<std::size_t>(fill), '#').c_str(),
+                 std::string(static_cast<std::size_t>(kWidth - fill), ' ').c_str(), 100.0 * f, done, m_total,
+                 seconds_since(m_t0));
+    std::fflush(stderr);
+    m_drawn = true;
+  }
+
+  void finish() {
+    if (m_drawn) std::fputs("\n", stderr);
+    m_drawn = false;
+  }
+
+ private:
+  std::string m_label;
+  std::size_t m_total;
+  bool m_enabled;
+  bool m_drawn = false;
+  Clock::time_point m_t0, m_last{};
+};
+
+std::string available_modes() {
+  std::string s;
+  for (const auto& [name, factory] : backend_registry()) s += (s.empty() ? "" : ", ") + name;
+  return s;
+}
+
+std::string available_archs(const std::string& weights_dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(weights_dir, ec))
+    if (std::filesystem::exists(e.path() / "model.json")) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// Compares a backend's outcomes with the golden model's, beat by beat.
+nlohmann::json golden_check(const Network& net, const std::vector<Beat>& beats, const std::vector<BeatOutcome>& out,
+                            int threads, double backend_wall_s, long& mismatches) {
+  std::vector<int> pred;
+  std::vector<std::vector<std::int32_t>> logits;
+  const auto t0 = Clock::now();
+  classify_beats(net, beats, pred, logits, threads);
+  const double wall = seconds_since(t0);
+  mismatches = 0;
+  nlohmann::json first = nullptr;
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    if (out[i].predicted == pred[i] && out[i].logits == logits[i]) continue;
+    if (mismatches++ == 0)
+      first = {{"record", beats[i].record}, {"sample", beats[i].sample}, {"golden_logits", logits[i]},
+               {"logits", out[i].logits}, {"golden_class", pred[i]}, {"class", out[i].predicted}};
+  }
+  nlohmann::json j = {{"beats_compared", beats.size()}, {"mismatches", mismatches}, {"golden_wall_s", wall},
+                      {"golden_beats_per_s", wall > 0 ? static_cast<double>(beats.size()) / wall : 0.0}};
+  if (backend_wall_s > 0 && wall > 0) j["speed_vs_golden"] = wall / backend_wall_s;
+  if (!first.is_null()) j["first_mismatch"] = first;
+  return j;
+}
+
+}  // namespace
+
+void register_run(CLI::App& app, RunOptions& opt) {
+  app.add_option("--arch", opt.arch, "Network/hardware style: a folder of --weights (qrcnn, bnn, int2kd, logq, dwsep)");
+  app.add_option("--mode", opt.mode, "golden (integer reference), tlm (SystemC), rtl (Verilated RTL), cosim (both)")
+      ->check(CLI::IsMember({"golden", "tlm", "rtl", "cosim"}))
+      ->capture_default_str();
+  auto* split = app.add_option("--split", opt.split, "Named record set: ds1, ds2, all, paced, afib (default ds2)");
+  auto* records = app.add_option("--records", opt.records, "Records, e.g. 100,101 (or a named set)");
+  split->excludes(records);
+  app.add_option("--weights", opt.weights, "Folder with <arch>/model.json (default: ./weights, then the source tree's)");
+  app.add_option("--data", opt.data, "MIT-BIH folder (default: $ECG_SIM_DATA, data/mitdb, ../shared/mitdb)");
+  app.add_option("--json", opt.json, "Write the run report (report.schema.json) to FILE");
+  app.add_option("--config", opt.config, "Architecture config file for tlm/rtl/cosim (default configs/<arch>.toml)");
+  app.add_option("-p,--param", opt.params, "Override an architecture parameter: -p key=value (repeatable)");
+  app.add_option("--trace", opt.trace, "Write a trace/waveform file (tlm/rtl/cosim)");
+  app.add_flag("--realtime", opt.realtime, "Feed beats at the recording's own pace (count deadline misses)");
+  app.add_flag("!--no-golden-check", opt.golden_check, "tlm/rtl/cosim: skip the beat-by-beat comparison with golden");
+  app.add_option("-j,--threads", opt.threads, "Worker threads for golden inference and beat loading (0 = all cores)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+bool run_requested(const RunOptions& opt) { return !opt.arch.empty(); }
+
+int run_main(const RunOptions& opt) {
+  if (opt.arch.empty()) throw InputError("--arch: required (e.g. --arch qrcnn)");
+  if (!opt.json.empty()) check_output_path(opt.json, "--json");  // fail before a long run
+  const auto factory = backend_registry().find(opt.mode);
+  if (factory == backend_registry().end())
+    throw InputError(fmt::format("--mode {}: not available in this build (available: {})", opt.mode, available_modes()));
+
+  const std::string weights_dir = resolve_weights_dir(opt.weights);
+  const std::string model = model_path(weights_dir, opt.arch);
+  if (!std::filesystem::exists(model))
+    throw InputError(fmt::format("--arch {}: no {} (networks in {}: {})", opt.arch, model, weights_dir,
+                                 available_archs(weights_dir)));
+  const Network net = load_network(model);
+
+  const std::string data_dir = resolve_data_dir(opt.data);
+  const std::string set = !opt.records.empty() ? opt.records : (!opt.split.empty() ? opt.split : "ds2");
+  const std::vector<std::string> records = resolve_records(set, data_dir);
+  const std::string split = record_set(set).empty() ? "" : set;
+
+  const auto t_load = Clock::now();
+  const std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
+  const double load_s = seconds_since(t_load);
+
+  BackendContext ctx;
+  ctx.arch = opt.arch;
+  ctx.mode = opt.mode;
+  ctx.weights_dir = weights_dir;
+  ctx.config_file = opt.config;
+  ctx.params = opt.params;
+  ctx.trace_file = opt.trace;
+  ctx.realtime = opt.realtime;
+  ctx.threads = opt.threads;
+  std::unique_ptr<Backend> backend = factory->second(ctx);
+
+  std::vector<BeatOutcome> out;
+  const auto t_run = Clock::now();
+  {
+    TermProgress progress(fmt::format("{} {}", opt.arch, opt.mode), beats.size());
+    backend->run(net, beats, out, progress);
+  }
+  const double wall_s = seconds_since(t_run);
+  if (out.size() != beats.size())
+    throw std::runtime_error(fmt::format("mode {} returned {} outcomes for {} beats", opt.mode, out.size(), beats.size()));
+
+  std::vector<int> reference(beats.size()), predicted(beats.size());
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    reference[i] = beats[i].label;
+    predicted[i] = out[i].predicted;
+  }
+  const Metrics metrics = compute_metrics(net.classes, reference, predicted);
+
+  nlohmann::json report = make_report(net, opt.mode, records, split, metrics);
+  if (backend->clock_mhz() > 0) {
+    std::vector<std::uint64_t> cycles(out.size());
+    for (std::size_t i = 0; i < out.size(); ++i) cycles[i] = out[i].cycles;
+    set_latency(report, cycles, backend->clock_mhz());
+  }
+  set_sim_timing(report, wall_s, beats.size());
+  report["sim"]["load_s"] = load_s;
+  report["sim"]["threads"] = opt.threads;
+  long mismatches = 0;
+  if (opt.mode != "golden" && opt.golden_check)
+    report["golden_check"] = golden_check(net, beats, out, opt.threads, wall_s, mismatches);
+  backend->fill_report(report);
+
+  fmt::print("ecg_sim {} --mode {}: {} records{}, {} beats, network {} ({} B weights, {} ops/beat)\n\n", opt.arch,
+             opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), model,
+             net.weight_storage_bytes(), net.ops_per_beat());
+  fmt::print("{}\n", format_metrics_table(metrics));
+  fmt::print("sim: {:.3f} s, {:.0f} beats/s (beats loaded in {:.2f} s)\n", wall_s,
+             wall_s > 0 ? static_cast<double>(beats.size()) / wall_s : 0.0, load_s);
+  if (report.contains("golden_check")) {
+    const auto& g = report["golden_check"];
+    fmt::print("golden check: {} beats compared, {} mismatches; golden {:.0f} beats/s\n", g["beats_compared"].get<long>(),
+               mismatches, g["golden_beats_per_s"].get<double>());
+  }
+  if (!opt.json.empty()) {
+    write_file_atomic(opt.json, report.dump(2) + "\n");
+    fmt::print("report: {}\n", opt.json);
+  }
+  std::fflush(stdout);
+  if (mismatches > 0) {
+    fmt::print(stderr, "ecg_sim: mode {} differs from golden on {} of {} beats (first: record {} sample {})\n", opt.mode,
+               mismatches, beats.size(), report["golden_check"]["first_mismatch"]["record"].get<std::string>(),
+               report["golden_check"]["first_mismatch"]["sample"].get<long>());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace ecg

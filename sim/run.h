@@ -1,0 +1,43 @@
+#pragma once
+// The main job of ecg_sim: classify a record set with one network in one execution mode,
+// print accuracy / confusion / per-class Se +P, and write the JSON report.
+//
+//   ecg_sim --arch X --mode golden|tlm|rtl|cosim [--split ds2 | --records 100,101]
+//           [--weights DIR] [--data DIR] [--json FILE] [-j N]
+//           [--config FILE] [-p key=value ...] [--trace FILE] [--realtime] [--no-golden-check]
+//
+// main.cpp calls register_run() before parsing and run_main() when no sub-command ran.
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+namespace ecg {
+
+struct RunOptions {
+  std::string arch;
+  std::string mode = "golden";
+  std::string split;    // named record set (ds1, ds2, all, ...)
+  std::string records;  // explicit list "100,101" (or a named set)
+  std::string weights;  // --weights DIR
+  std::string data;     // --data DIR
+  std::string json;     // --json FILE
+  std::string config;   // --config FILE (backends with parameters)
+  std::vector<std::string> params;  // -p key=value
+  std::string trace;    // --trace FILE
+  bool realtime = false;
+  bool golden_check = true;  // non-golden modes: compare every beat with the golden model
+  int threads = 0;           // 0 = all cores
+};
+
+// Adds the run options to the top-level app (they apply when no sub-command is given).
+void register_run(CLI::App& app, RunOptions& opt);
+
+// True when the command line asked for a run (--arch given).
+bool run_requested(const RunOptions& opt);
+
+// Runs the job. Returns the exit code: 0 done; 1 when a non-golden mode's outputs differ
+// from the golden model on some beat. Bad input throws ecg::InputError (main: exit 2).
+int run_main(const RunOptions& opt);
+
+}  // namespace ecg

@@ -1,0 +1,69 @@
+#!/usr/bin/python3
+"""Tests of scripts/plot_pareto.py: the Pareto sets on hand-made points, and the files it writes."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCRIPT = os.path.join(HERE, "..", "..", "scripts", "plot_pareto.py")
+sys.path.insert(0, os.path.dirname(SCRIPT))
+import plot_pareto  # noqa: E402
+
+
+class ParetoTest(unittest.TestCase):
+    def test_min_min(self):
+        pts = [(1, 10), (2, 5), (3, 6), (4, 1), (2, 7), (5, 1)]
+        self.assertEqual(sorted(plot_pareto.pareto(pts, "min", "min")), [0, 1, 3])
+
+    def test_min_max(self):
+        pts = [(1, 0.5), (2, 0.9), (3, 0.8), (4, 0.95), (0.5, 0.4)]
+        self.assertEqual(sorted(plot_pareto.pareto(pts, "min", "max")), [0, 1, 3, 4])
+
+    def test_ties_keep_the_better_one(self):
+        pts = [(1, 3), (1, 2), (2, 2)]
+        self.assertEqual(plot_pareto.pareto(pts, "min", "min"), [1])
+
+
+class ScriptTest(unittest.TestCase):
+    def test_writes_plots_and_summary(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = []
+            for i, (arch, pe) in enumerate([("dwsep", 1), ("dwsep", 2), ("dwsep", 4), ("qrcnn", 1), ("qrcnn", 2)]):
+                lat = 100.0 / pe + (5 if arch == "qrcnn" else 0)
+                rows.append({"point": i, "arch": arch, "status": "ok", "params": {"engine.pe": pe},
+                             "latency_us_mean": lat, "energy_uj_per_beat": 0.1 * pe + 0.01 * lat,
+                             "accuracy": 0.9 if arch == "dwsep" else 0.95, "fps": 1e6 / lat, "power_mw_total": pe})
+            rows.append({"point": 5, "arch": "dwsep", "status": "failed", "params": {"engine.pe": 3}})
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--out", os.path.join(d, "plots")],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            for stem in ("pareto_energy_latency", "pareto_accuracy_energy", "pareto_fps_power"):
+                for ext in ("png", "svg"):
+                    self.assertGreater(os.path.getsize(os.path.join(d, "plots", f"{stem}.{ext}")), 1000)
+            summary = open(os.path.join(d, "plots", "pareto_summary.txt")).read()
+            self.assertIn("6 points (5 ok)", summary)
+            # accuracy vs energy: the cheapest dwsep point (pe=4: 0.65 uJ) and the cheapest qrcnn point
+            # (pe=2: 0.75 uJ), which is more accurate.
+            acc = summary.split("== pareto_accuracy_energy")[1].split("==")[0]
+            self.assertIn("2 Pareto-optimal", acc)
+            self.assertIn("energy_uj_per_beat=0.65  accuracy=0.9  dwsep engine.pe=4", acc)
+            self.assertIn("energy_uj_per_beat=0.75  accuracy=0.95  qrcnn engine.pe=2", acc)
+
+    def test_missing_metrics_skip_a_plot(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write(json.dumps({"arch": "bnn", "status": "ok", "params": {}, "accuracy": 0.9}) + "\n")
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertEqual(out.stdout.count("skipped: no successful point"), 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
