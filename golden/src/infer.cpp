@@ -155,6 +155,16 @@ ECG_HOT void conv_mac32(const Step& s, const std::int32_t* padded, std::int32_t*
       std::memcpy(yo + t0, &a0, sizeof a0);
       std::memcpy(yo + t0 + 8, &a1, sizeof a1);
     }
+    if (t0 + 8 <= lout) {  // short rows (late layers) still get one vector
+      V8 a0 = V8{} + b;
+      for (const Tap* tp = tb; tp != te; ++tp) {
+        V8 x0;
+        std::memcpy(&x0, padded + tp->offset + t0, sizeof x0);
+        a0 += (V8{} + tp->w) * x0;
+      }
+      std::memcpy(yo + t0, &a0, sizeof a0);
+      t0 += 8;
+    }
     for (int t = t0; t < lout; ++t) {
       std::int32_t acc = b;
       for (const Tap* tp = tb; tp != te; ++tp) acc += tp->w * padded[tp->offset + t];
@@ -261,19 +271,37 @@ ECG_HOT void threshold(const Layer& l, const std::int32_t* x, std::int32_t* y) {
   }
 }
 
+// Window j covers input [j*stride - pad_left, +k); padded positions are ignored, i.e. the
+// window is clipped to the input (never empty: pads < k is checked when loading).
+inline std::int32_t pool_window(const std::int32_t* xc, int n, int j, int k, int stride, int pad) {
+  const int start = j * stride - pad;
+  const int a = std::max(start, 0), b = std::min(start + k, n);
+  std::int32_t m = xc[a];
+  for (int p = a + 1; p < b; ++p) m = std::max(m, xc[p]);
+  return m;
+}
+
 ECG_HOT void maxpool(const Layer& l, const std::int32_t* x, std::int32_t* y) {
   const int C = l.in.c, n = l.in.l, nout = l.out.l, k = l.k, stride = l.stride, pad = l.pad_left;
+  // Windows [j_lo, j_hi) lie fully inside the input and need no clipping.
+  const int j_lo = std::min(nout, (pad + stride - 1) / stride);
+  const int j_hi = std::max(j_lo, std::min(nout, n + pad - k >= 0 ? (n + pad - k) / stride + 1 : 0));
   for (int c = 0; c < C; ++c) {
     const std::int32_t* xc = x + static_cast<long>(c) * n;
     std::int32_t* yc = y + static_cast<long>(c) * nout;
-    for (int j = 0; j < nout; ++j) {
-      // padded positions are ignored: the window is clipped to the input
-      const int start = j * stride - pad;
-      const int a = std::max(start, 0), b = std::min(start + k, n);
-      std::int32_t m = xc[a];
-      for (int p = a + 1; p < b; ++p) m = std::max(m, xc[p]);
-      yc[j] = m;
+    for (int j = 0; j < j_lo; ++j) yc[j] = pool_window(xc, n, j, k, stride, pad);
+    const std::int32_t* base = xc - pad;
+    if (k == 2 && stride == 2) {  // the common 2:1 pool, vectorisable
+      for (int j = j_lo; j < j_hi; ++j) yc[j] = std::max(base[2 * j], base[2 * j + 1]);
+    } else {
+      for (int j = j_lo; j < j_hi; ++j) {
+        const std::int32_t* w = base + j * stride;
+        std::int32_t m = w[0];
+        for (int p = 1; p < k; ++p) m = std::max(m, w[p]);
+        yc[j] = m;
+      }
     }
+    for (int j = j_hi; j < nout; ++j) yc[j] = pool_window(xc, n, j, k, stride, pad);
   }
 }
 
@@ -600,7 +628,15 @@ struct Interpreter::Impl {
       }
       return;
     }
-    layer(s, x, y, aux);  // element-wise / pooling layers have one obvious implementation
+    if (l.type == LayerType::kMaxPool) {  // every window clipped, no interior fast path
+      for (int c = 0; c < l.in.c; ++c)
+        for (int j = 0; j < l.out.l; ++j)
+          y[c * l.out.l + j] = pool_window(x + static_cast<long>(c) * l.in.l, l.in.l, j, l.k, l.stride, l.pad_left);
+      for (long i = 0; i < l.out.numel(); ++i)
+        if (!s.out_range.contains(y[i])) range_violation(net, l, y[i], i);
+      return;
+    }
+    layer(s, x, y, aux);  // element-wise layers (requant runs 64-bit here: narrow is off)
   }
 
   int run(const std::int32_t* input, const std::int32_t* aux, std::int32_t* logits,
