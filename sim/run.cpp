@@ -34,10 +34,11 @@ class TermProgress final : public Progress {
   ~TermProgress() override { finish(); }
 
   void advance(std::size_t done) override {
-    if (!m_enabled || m_total == 0) return;
+    if (!m_enabled || m_total == 0 || (m_drawn && done == m_done)) return;
     const auto now = Clock::now();
     if (done < m_total && now - m_last < std::chrono::milliseconds(100)) return;
     m_last = now;
+    m_done = done;
     constexpr int kWidth = 30;
     const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(m_total));
     const int fill = static_cast<int>(f * kWidth);
@@ -58,6 +59,7 @@ class TermProgress final : public Progress {
   std::size_t m_total;
   bool m_enabled;
   bool m_drawn = false;
+  std::size_t m_done = 0;
   Clock::time_point m_t0, m_last{};
 };
 
