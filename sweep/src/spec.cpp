@@ -245,7 +245,11 @@ Spec spec_from_json(const json& j, const std::string& origin) {
     if (!contains(top, k)) fail(origin, fmt::format("unknown key '{}' (known: {})", k, join(top, ", ")));
   Spec s;
   s.origin = origin;
+  if (j.contains("name") && !j["name"].is_string()) fail(origin, "name: must be a string");
   s.name = j.value("name", fs::path(origin).stem().string());
+  if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                            std::string::npos || s.name[0] == '.')
+    fail(origin, fmt::format("name: '{}' must be letters, digits, '_', '-' or '.' (it names the output folder)", s.name));
   if (!j.contains("mode") || !j["mode"].is_string())
     fail(origin, fmt::format("mode: missing (one of {})", join(known_modes(), ", ")));
   s.mode = j["mode"].get<std::string>();

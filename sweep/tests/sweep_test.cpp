@@ -186,6 +186,7 @@ TEST(SweepSpec, BadSpecsAreOneLineErrors) {
       {"mode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]\n[arch.dwsep.params]\nx = 1", "arch.dwsep: not listed in archs"},
       {"mode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]\nargs = [\"--json\"]", "set by the sweep itself"},
       {"mode = \"tlm\"\nrecords = [\"100\"\n", "t.toml:"},
+      {"name = \"../x\"\nmode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]", "name: '../x' must be"},
   };
   for (const auto& [text, needle] : cases) {
     const std::string e = error_of([&] { toml_spec(text); });
