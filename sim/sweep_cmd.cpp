@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "ecg/error.h"
+#include "ecg/qnet.h"
 #include "ecg/sweep/results.h"
 #include "ecg/sweep/runner.h"
 #include "ecg/sweep/spec.h"
@@ -34,6 +35,16 @@ void run_sweep_command(const SweepOptions& o) {
   const sweep::Spec spec = sweep::load_spec(o.spec);
   sweep::ValidationEnv env = sweep::default_env();
   if (!o.config_dirs.empty()) env.config_dirs = o.config_dirs;
+  if (o.exe.empty()) {
+    // The points run this ecg_sim: check what its run command will need, before any point.
+    env.check_arch = [](const sweep::Spec& s, const sweep::ArchPlan& plan) {
+      const std::string weights = resolve_weights_dir(s.weights);
+      const std::string model = model_path(weights, plan.arch);
+      if (!std::filesystem::is_regular_file(model))
+        throw InputError(fmt::format("no network {} (give weights = \"DIR\" in the spec)", model));
+      load_network(model);  // a broken network is a spec-time error too
+    };
+  }
   sweep::validate(spec, env);  // everything is checked before any point runs
 
   sweep::RunOptions ro;

@@ -398,6 +398,13 @@ void validate(const Spec& spec, const ValidationEnv& env) {
       fail(origin, fmt::format("archs: unknown arch '{}' (one of {})", plan.arch, join(known_archs(), ", ")));
     if (!plan.config.empty() && !fs::is_regular_file(plan.config))
       fail(origin, fmt::format("arch.{}.config: {}: no such file", plan.arch, plan.config));
+    if (env.check_arch) {
+      try {
+        env.check_arch(spec, plan);
+      } catch (const InputError& e) {
+        fail(origin, fmt::format("arch {}: {}", plan.arch, e.what()));
+      }
+    }
     if (plan.axes.empty() || env.check_point) continue;
     const std::string cfg = plan.config.empty() ? find_config(plan.arch, env) : plan.config;
     if (cfg.empty())

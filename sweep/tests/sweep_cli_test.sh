@@ -91,5 +91,22 @@ for r in rows: print(",".join(r[i] for i in keep))' "$1"; }
 [ $rc -eq 1 ] && grep -q "points are in no shard" merr.txt && ok || bad "partial merge: exit $rc $(cat merr.txt)"
 expect_error "merge of a non-sweep folder" "not a sweep output folder" "$bin" sweep-merge --out m2 "$tmp"
 
+# --- the real ecg_sim as the child ------------------------------------------------------------
+src="$(cd "$here/../.." && pwd)"
+mkdir -p w && ln -s "$src/weights/qrcnn" w/qrcnn
+printf 'mode = "golden"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn", "dwsep"]\n' "$data" "$tmp/w" >nonet.toml
+expect_error "arch without a network" "nonet.toml: arch dwsep: no network $tmp/w/dwsep/model.json" "$bin" sweep nonet.toml --out real0
+[ ! -e real0 ] && ok || bad "a rejected spec wrote its output folder"
+printf 'mode = "golden"\nrecords = "100,119"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n' "$data" "$tmp/w" >real.toml
+"$bin" sweep real.toml --out real >real.txt 2>&1 && ok || bad "golden sweep with the real binary: $(cat real.txt)"
+/usr/bin/python3 - real/results.jsonl <<'PY' && ok || bad "real golden report in the results"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 1 and rows[0]["status"] == "ok", rows
+r = rows[0]
+assert r["beats"] > 3000 and 0.5 < r["accuracy"] <= 1 and r["weight_storage_bytes"] > 0, r
+assert r["se_N"] is not None and r["sim_wall_s"] > 0 and r["wall_s"] >= r["sim_wall_s"], r
+PY
+
 echo "sweep_cli_test: $pass passed, $fail failed"
 [ $fail -eq 0 ]
