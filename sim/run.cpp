@@ -147,6 +147,9 @@ int run_main(const RunOptions& opt) {
   const auto t_load = Clock::now();
   const std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
   const double load_s = seconds_since(t_load);
+  if (beats.empty())
+    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records", opt.records.empty() ? "--split" : "--records",
+                                 set, net.input.task, fmt::join(net.classes, " ")));
 
   BackendContext ctx;
   ctx.arch = opt.arch;

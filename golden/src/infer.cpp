@@ -307,8 +307,7 @@ ECG_HOT void maxpool(const Layer& l, const std::int32_t* x, std::int32_t* y) {
 
 // ---- reference loops (Options::fast = false): the format's formulas, 64-bit throughout ----
 
-void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* x, std::int32_t* y,
-                    std::int64_t* wide) {
+void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* x, std::int64_t* wide) {
   const int cin_g = l.in.c / l.groups, cout_g = l.out.c / l.groups;
   for (int o = 0; o < l.out.c; ++o) {
     const int g = o / cout_g;
@@ -324,7 +323,6 @@ void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const s
       wide[o * l.out.l + t] = acc;
     }
   }
-  (void)y;
 }
 
 void dense_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* v, std::int64_t* wide) {
@@ -500,7 +498,7 @@ struct Interpreter::Impl {
 
   void conv(const Step& s, const std::int32_t* x, std::int32_t* y) {
     const Layer& l = *s.layer;
-    const int L = l.in.l, pl = l.pad_left, pr = l.pad_right, lp = s.padded_len;
+    const int L = l.in.l, pl = l.pad_left, lp = s.padded_len;
     if (s.kernel == Kernel::kXnor) {
       const int W = s.words;
       std::fill(bits.begin(), bits.begin() + static_cast<long>(l.groups) * lp * W, 0);
@@ -540,7 +538,6 @@ struct Interpreter::Impl {
         }
       }
     }
-    (void)pr;
     if (s.kernel == Kernel::kAcc32)
       conv_mac32(s, padded.data(), y);
     else
@@ -619,7 +616,7 @@ struct Interpreter::Impl {
       const Tensor& w = net.tensors[static_cast<std::size_t>(l.weight)];
       const Tensor* b = l.bias >= 0 ? &net.tensors[static_cast<std::size_t>(l.bias)] : nullptr;
       if (l.type == LayerType::kConv1d)
-        conv_reference(l, w, b, x, y, wide.data());
+        conv_reference(l, w, b, x, wide.data());
       else
         dense_reference(l, w, b, x, wide.data());
       for (long i = 0; i < l.out.numel(); ++i) {
