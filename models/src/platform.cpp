@@ -1,6 +1,7 @@
 #include "ecg/models/platform.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 
@@ -50,7 +51,7 @@ struct top : sc_core::sc_module {
         dma_("dma", s.params, s.net, beats, s.weight_image, trace, stats),
         bus_("bus", s.params, stats, ctx.clock_period),
         acc("acc", s.engine_kind, ctx, trace),
-        host_("host", trace) {
+        host_("host", trace, s.on_result) {
     source.src2dma(src2dma);
     dma_.src2dma(src2dma);
     dma_.dma2bus.bind(bus_.bus_in);
@@ -87,6 +88,7 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   elaborated = true;
 
   validate_platform_params(setup.params, setup.net);
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // clean logs (conventions)
   register_tlm_engine();
   PlatformResult r;
   r.clock_mhz = setup.params.get_real("clock_mhz");

@@ -4,6 +4,7 @@
 // elaborates once); run_platform() builds it, streams the beats and returns the per-beat
 // trace and summary figures.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct PlatformSetup {
   std::vector<std::uint8_t> weight_image;  // packed weights the DMA loads at boot
   const void* network = nullptr;           // golden ecg::Network, for engines that need it
   std::string engine_kind = "tlm";
+  std::function<void(std::size_t)> on_result;  // called by the host with results read so far
 };
 
 struct Span {
