@@ -114,16 +114,16 @@ ARCHS = {"qrcnn": qrcnn, "bnn": bnn, "int2kd": int2kd, "logq": logq, "dwsep": dw
 # exponent (loss weight ~ (1/freq)^alpha), DS1 records held out for inter-patient model
 # selection (None: a random 15% of DS1 windows).
 RECIPES = {
-    "qrcnn": dict(fp_epochs=16, q_epochs=12, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.0,
+    "qrcnn": dict(fp_epochs=16, q_epochs=20, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.0,
                   holdout=None),
-    "bnn": dict(fp_epochs=0, q_epochs=30, lr=3e-3, prune=None, alpha=0.7, alpha_intra=0.0,
-                holdout=None),
-    "int2kd": dict(fp_epochs=10, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.2,
-                   holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=10)),
+    "bnn": dict(fp_epochs=0, q_epochs=30, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.0,
+                holdout=None, rr_swap=2.0),
+    "int2kd": dict(fp_epochs=8, q_epochs=8, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.2,
+                   holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=8)),
     "logq": dict(fp_epochs=15, q_epochs=10, lr=3e-3, prune=(0.6, ["c2", "c3", "c4", "fc"]),
                  alpha=0.5, holdout=None),
     "dwsep": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=(0.5, ["pw2", "pw3", "fc1"]),
-                  alpha=0.7, alpha_intra=0.2, holdout=None),
+                  alpha=0.5, alpha_intra=0.2, holdout=None, rr_swap=2.0),
 }
 for _r in RECIPES.values():
     _r.setdefault("epoch_cap", 24000)  # beats drawn (without replacement) per epoch

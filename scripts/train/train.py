@@ -29,7 +29,10 @@ import data as D  # noqa: E402
 import qnet  # noqa: E402
 
 BATCH = 256
-N_VECTORS = {"inter": 16, "intra": 6}  # test vectors per model (size of weights/ in check)
+# Test vectors per model: up to 16 (inter) / 6 (intra), fewer when a vector (every layer's
+# output) is large, so vectors.json stays under ~320 KB / ~120 KB (weights/ ~2 MB in all).
+N_VECTORS = {"inter": 16, "intra": 6}
+VECTOR_BYTES = {"inter": 320000, "intra": 120000}
 
 
 def set_determinism(seed, threads):
@@ -65,7 +68,7 @@ def predict(model, b, quant):
 def class_weights(b, n, alpha):
     cnt = np.bincount(b.y, minlength=n).astype(np.float64)
     w = np.where(cnt > 0, (cnt.sum() / np.maximum(cnt, 1)) ** alpha, 0.0)
-    w = np.minimum(w, w[cnt > 0].min() * 50.0)  # cap the weight of near-empty classes
+    w = np.minimum(w, w[cnt > 0].min() * 10.0)  # cap the weight of near-empty classes
     return torch.tensor(w / w[cnt > 0].mean(), dtype=torch.float32)
 
 
@@ -166,6 +169,12 @@ def pick_vectors(b, n=20, seed=1):
     return np.array(sorted(picked[:n]))
 
 
+def n_vectors(model_json, b, mode):
+    """How many vectors fit the size budget (one vector's JSON size measured)."""
+    one = len(json.dumps(vectors(model_json, b, np.arange(1))["vectors"][0], separators=(",", ":")))
+    return int(max(4, min(N_VECTORS[mode], VECTOR_BYTES[mode] // one)))
+
+
 def vectors(model_json, b, idx):
     logits, cls, layers = qnet.run_int(model_json, b.x[idx], b.aux[idx], keep_layers=True)
     out = []
@@ -218,6 +227,20 @@ def split_intra(b, seed):
         va += list(idx[n_te:n_te + n_va])
         tr += list(idx[n_te + n_va:])
     return b.take(np.sort(tr)), b.take(np.sort(va)), b.take(np.sort(te))
+
+
+def rr_swap(tr, classes, factor, rng):
+    """Inter-patient S augmentation: an S beat is a beat of normal (supraventricular)
+    morphology that comes early. Adds factor x #S copies of random N beats (their own
+    waveform) carrying the RR features of random S beats, labelled S, so the net learns
+    "premature + normal shape" instead of the few DS1 patients' S waveforms."""
+    n_i, s_i = classes.index("N"), classes.index("S")
+    ns, ss = np.nonzero(tr.y == n_i)[0], np.nonzero(tr.y == s_i)[0]
+    k = int(factor * len(ss))
+    pick_n, pick_s = rng.choice(ns, k), rng.choice(ss, k)
+    add = D.Beats(tr.x[pick_n], tr.aux[pick_s], np.full(k, s_i, dtype=np.int32), tr.rec[pick_n],
+                  tr.sample[pick_n], tr.classes)
+    return concat(tr, add)
 
 
 def concat(a, b):
@@ -282,6 +305,9 @@ def run_training(arch, mode, args, log):
         tr, val, te = split_intra(concat(ds1, ds2), args.seed)
         split = {"train": "DS1+DS2 random 70% (stratified)", "select": "random 10%",
                  "test": "random 20%"}
+    if mode == "inter" and recipe.get("rr_swap"):
+        tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7))
+        split["train"] += " + RR-swap augmentation (x%.1f S beats)" % recipe["rr_swap"]
     log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
     alpha = recipe["alpha"] if mode == "inter" else recipe.get("alpha_intra", recipe["alpha"])
     cw = class_weights(tr, len(classes), alpha)
@@ -336,7 +362,7 @@ def run_training(arch, mode, args, log):
     result["int"] = qnet.metrics(te.y, icls, classes)
     result["torch_quant_vs_int_agreement"] = float((qpred == icls).mean())
     result["stats"] = qnet.model_stats(model_json)
-    vec = vectors(model_json, te, pick_vectors(te, N_VECTORS[mode]))
+    vec = vectors(model_json, te, pick_vectors(te, n_vectors(model_json, te, mode)))
     log("%s %s: FP acc %.4f  INT acc %.4f  meanSe %.4f  agree %.4f  storage %d B  %s" % (
         arch, mode, result["fp"]["accuracy"], result["int"]["accuracy"], result["int"]["mean_se"],
         result["torch_quant_vs_int_agreement"], result["stats"]["storage_bytes"],
@@ -388,7 +414,7 @@ def main(argv=None):
             with open(os.path.join(d, "model.json")) as f:
                 model_json = json.load(f)
             te = test_set(args.arch, mode, args)
-            dump_compact(vectors(model_json, te, pick_vectors(te, N_VECTORS[mode])),
+            dump_compact(vectors(model_json, te, pick_vectors(te, n_vectors(model_json, te, mode))),
                          os.path.join(d, "vectors.json"))
             log("rewrote %s/vectors.json" % d)
         return
