@@ -7,6 +7,9 @@
 
 #include "backend.h"
 #include "ecg/models/tlm_run.h"
+#ifdef ECG_WITH_POWER
+#include "ecg/power/hw.h"
+#endif
 
 namespace ecg {
 namespace {
@@ -75,6 +78,10 @@ class TlmBackend final : public Backend {
     hw["boot_cycles"] = r.boot_cycles;
     if (r.ii_measured_cycles > 0) hw["initiation_interval_measured_cycles"] = r.ii_measured_cycles;
     report["sim"]["simulated_cycles"] = r.simulated_cycles;
+#ifdef ECG_WITH_POWER
+    power::add_power_report(report, m_run->params, m_run->geom, power::counters_of(m_run->stats),
+                            static_cast<double>(r.trace.size()), static_cast<double>(r.simulated_cycles));
+#endif
   }
 
  private:

@@ -6,6 +6,9 @@
 
 #include "ecg/error.h"
 #include "ecg/infer.h"
+#ifdef ECG_WITH_POWER
+#include "ecg/power/hw.h"
+#endif
 
 namespace ecg {
 
@@ -94,9 +97,16 @@ std::string default_config_path(const std::string& arch) {
   throw InputError(fmt::format("--arch {}: no config file {} (give one with --config)", arch, rel));
 }
 
+void declare_run_params(ParamSet& ps, const NetGeom& geom) {
+  declare_platform_params(ps, geom);
+#ifdef ECG_WITH_POWER
+  power::declare_power_params(ps);
+#endif
+}
+
 ParamSet make_platform_params(const Network& net, const NetGeom& geom, const TlmOptions& opt) {
   ParamSet ps;
-  declare_platform_params(ps, geom);
+  declare_run_params(ps, geom);
   ps.load_toml_file(opt.config_file.empty() ? default_config_path(net.arch) : opt.config_file);
   if (opt.realtime) ps.set("source.pace", std::string("realtime"), "--realtime");
   for (const auto& kv : opt.params) ps.set_override(kv);

@@ -132,7 +132,7 @@ TEST(Configs, EveryArchConfigListsEveryParameter) {
     const Network net = load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json");
     const NetGeom g = net_geometry(net);
     ParamSet ps;
-    declare_platform_params(ps, g);
+    declare_run_params(ps, g);
     ps.load_toml_file(path);
     validate_platform_params(ps, g);
     for (const auto& [k, p] : ps.all()) {

@@ -23,7 +23,7 @@ int sc_main(int argc, char** argv) {
     const ecg::Network net = ecg::load_network(argv[1]);
     const ecg::NetGeom geom = ecg::net_geometry(net);
     ecg::ParamSet ps;
-    ecg::declare_platform_params(ps, geom);
+    ecg::declare_run_params(ps, geom);
     int i = 2;
     if (argc > 2 && std::string(argv[2]).find('=') == std::string::npos) ps.load_toml_file(argv[i++]);
     for (; i < argc; ++i) ps.set_override(argv[i]);

@@ -28,7 +28,9 @@ struct TlmOptions {
 
 // configs/<arch>.toml in the working directory, else in the source tree; InputError if none.
 std::string default_config_path(const std::string& arch);
-// Declares the network's platform parameters, then applies the config file, --realtime
+// Every parameter of a run: the platform's and, when built with power/, power.*.
+void declare_run_params(ParamSet& ps, const NetGeom& geom);
+// Declares the network's run parameters, then applies the config file, --realtime
 // and the -p overrides, and validates them (InputError naming the key).
 ParamSet make_platform_params(const Network& net, const NetGeom& geom, const TlmOptions& opt);
 
