@@ -85,16 +85,17 @@ def load_rows(path):
 
 
 def pareto(points, xs, ys):
-    """Indices of the non-dominated points; xs/ys: 'min' or 'max'."""
+    """Indices of the non-dominated points (exact duplicates of one are kept too), in front
+    order; xs/ys: 'min' or 'max'."""
     sx = 1 if xs == "min" else -1
     sy = 1 if ys == "min" else -1
     order = sorted(range(len(points)), key=lambda i: (sx * points[i][0], sy * points[i][1]))
-    front, best = [], math.inf
+    front, best, last = [], math.inf, None
     for i in order:
-        y = sy * points[i][1]
-        if y < best:
+        key = (sx * points[i][0], sy * points[i][1])
+        if key[1] < best or key == last:
             front.append(i)
-            best = y
+            best, last = key[1], key
     return front
 
 

@@ -22,9 +22,11 @@ class ParetoTest(unittest.TestCase):
         pts = [(1, 0.5), (2, 0.9), (3, 0.8), (4, 0.95), (0.5, 0.4)]
         self.assertEqual(sorted(plot_pareto.pareto(pts, "min", "max")), [0, 1, 3, 4])
 
-    def test_ties_keep_the_better_one(self):
+    def test_ties_keep_the_better_one_and_duplicates(self):
         pts = [(1, 3), (1, 2), (2, 2)]
         self.assertEqual(plot_pareto.pareto(pts, "min", "min"), [1])
+        pts = [(1, 3), (2, 1), (2, 1), (3, 1)]
+        self.assertEqual(plot_pareto.pareto(pts, "min", "min"), [0, 1, 2])
 
 
 class ScriptTest(unittest.TestCase):
