@@ -58,15 +58,10 @@ def load_rows(path):
     if path.endswith(".csv"):
         with open(path, newline="") as f:
             reader = csv.DictReader(f)
-            fixed = {"point", "id", "arch", "mode", "records", "split", "status", "exit_code", "error", "wall_s"}
-            header = reader.fieldnames or []
-            # Swept parameters sit between 'error' and 'beats' in the CSV.
-            lo = header.index("error") + 1 if "error" in header else 0
-            hi = header.index("beats") if "beats" in header else lo
-            params = [h for h in header[lo:hi] if h not in fixed]
+            params = [h for h in (reader.fieldnames or []) if h.startswith("param.")]
             for r in reader:
                 r = dict(r)
-                r["params"] = {k: r[k] for k in params if r.get(k, "") != ""}
+                r["params"] = {k[len("param."):]: r[k] for k in params if r.get(k, "") != ""}
                 r["source"] = path
                 rows.append(r)
     else:

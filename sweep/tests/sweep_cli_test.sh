@@ -68,10 +68,10 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert [r["point"] for r in rows] == [str(i) for i in range(16)], rows
 r = rows[9]  # qrcnn, pe=1, tech=65nm
-assert (r["arch"], r["engine.pe"], r["power.tech"], r["status"]) == ("qrcnn", "1", "65nm", "ok"), r
+assert (r["arch"], r["param.engine.pe"], r["param.power.tech"], r["status"]) == ("qrcnn", "1", "65nm", "ok"), r
 assert r["power_mw_total"] == str(1 * 8 * 9 + 1) and r["config.power.tech"] == "65nm", r
 bad = [r for r in rows if r["status"] == "failed"]
-assert len(bad) == 4 and all(r["engine.pe"] == "3" and "not a power of two" in r["error"] for r in bad), bad
+assert len(bad) == 4 and all(r["param.engine.pe"] == "3" and "not a power of two" in r["error"] for r in bad), bad
 PY
 expect_error "no silent overwrite" "already holds sweep results" sw good.toml
 rm -f "$FAKE_CHILD_LOG"
