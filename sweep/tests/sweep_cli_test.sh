@@ -108,5 +108,24 @@ assert r["beats"] > 3000 and 0.5 < r["accuracy"] <= 1 and r["weight_storage_byte
 assert r["se_N"] is not None and r["sim_wall_s"] > 0 and r["wall_s"] >= r["sim_wall_s"], r
 PY
 
+# --- tlm mode (when this ecg_sim has it): the platform's parameter system checks every point ----
+if "$bin" --arch qrcnn --mode tlm --records 100 --weights "$tmp/w" --data "$data" -j 1 >/dev/null 2>&1; then
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pe" = [1, 2, 0]\n' "$data" "$tmp/w" >range.toml
+  expect_error "value out of range" "range.toml: point 2 (qrcnn engine.pe=0): -p engine.pe: value 0 is below the minimum 1" "$bin" sweep range.toml --out tlm0
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pee" = [1]\n' "$data" "$tmp/w" >typo.toml
+  expect_error "unknown parameter (platform)" "-p engine.pee: unknown parameter" "$bin" sweep typo.toml --out tlm0
+  [ ! -e tlm0 ] && ok || bad "a rejected spec wrote its output folder"
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pe" = [2, 8]\n' "$data" "$tmp/w" >tlm.toml
+  "$bin" sweep tlm.toml --out tlm >tlm.txt 2>&1 && ok || bad "tlm sweep: $(cat tlm.txt)"
+  /usr/bin/python3 - tlm/results.jsonl <<'PY' && ok || bad "tlm sweep results: more PEs, fewer cycles, same outputs"
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["status"] == b["status"] == "ok", (a, b)
+assert a["config"]["engine.pe"] == 2 and b["config"]["engine.pe"] == 8, (a["config"], b["config"])
+assert a["latency_cycles_mean"] > b["latency_cycles_mean"] > 0 and a["fps"] < b["fps"], (a, b)
+assert a["accuracy"] == b["accuracy"] and a["beats"] == b["beats"], (a, b)
+PY
+fi
+
 echo "sweep_cli_test: $pass passed, $fail failed"
 [ $fail -eq 0 ]
