@@ -143,7 +143,7 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
   ps.declare_int("engine.simd", 8,
                  "products per PE per cycle (bnn: XNOR bit lanes; pipe: default of each stage)", 1,
                  65536);
-  ps.declare_int("engine.layer_overhead", 4,
+  ps.declare_int("engine.layer_overhead", 2,
                  "seq: cycles per layer pass for pipeline fill/drain and descriptor load", 0,
                  1000000);
   ps.declare_int("engine.act_buffer_bits", 0,
