@@ -58,15 +58,10 @@ def load_rows(path):
     if path.endswith(".csv"):
         with open(path, newline="") as f:
             reader = csv.DictReader(f)
-            fixed = {"point", "id", "arch", "mode", "records", "split", "status", "exit_code", "error", "wall_s"}
-            header = reader.fieldnames or []
-            # Swept parameters sit between 'error' and 'beats' in the CSV.
-            lo = header.index("error") + 1 if "error" in header else 0
-            hi = header.index("beats") if "beats" in header else lo
-            params = [h for h in header[lo:hi] if h not in fixed]
+            params = [h for h in (reader.fieldnames or []) if h.startswith("param.")]
             for r in reader:
                 r = dict(r)
-                r["params"] = {k: r[k] for k in params if r.get(k, "") != ""}
+                r["params"] = {k[len("param."):]: r[k] for k in params if r.get(k, "") != ""}
                 r["source"] = path
                 rows.append(r)
     else:
@@ -85,16 +80,17 @@ def load_rows(path):
 
 
 def pareto(points, xs, ys):
-    """Indices of the non-dominated points; xs/ys: 'min' or 'max'."""
+    """Indices of the non-dominated points (exact duplicates of one are kept too), in front
+    order; xs/ys: 'min' or 'max'."""
     sx = 1 if xs == "min" else -1
     sy = 1 if ys == "min" else -1
     order = sorted(range(len(points)), key=lambda i: (sx * points[i][0], sy * points[i][1]))
-    front, best = [], math.inf
+    front, best, last = [], math.inf, None
     for i in order:
-        y = sy * points[i][1]
-        if y < best:
+        key = (sx * points[i][0], sy * points[i][1])
+        if key[1] < best or key == last:
             front.append(i)
-            best = y
+            best, last = key[1], key
     return front
 
 

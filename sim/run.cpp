@@ -29,21 +29,23 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 // most ~10 times a second.
 class TermProgress final : public Progress {
  public:
-  TermProgress(std::string label, std::size_t total)
-      : m_label(std::move(label)), m_total(total), m_enabled(::isatty(STDERR_FILENO) != 0), m_t0(Clock::now()) {}
+  TermProgress(std::string label, std::string unit, std::size_t total)
+      : m_label(std::move(label)), m_unit(std::move(unit)), m_total(total), m_enabled(::isatty(STDERR_FILENO) != 0), m_t0(Clock::now()) {}
   ~TermProgress() override { finish(); }
 
   void advance(std::size_t done) override {
-    if (!m_enabled || m_total == 0) return;
+    if (!m_enabled || m_total == 0 || (m_drawn && done == m_done)) return;
     const auto now = Clock::now();
     if (done < m_total && now - m_last < std::chrono::milliseconds(100)) return;
     m_last = now;
+    m_done = done;
     constexpr int kWidth = 30;
     const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(m_total));
     const int fill = static_cast<int>(f * kWidth);
-    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %zu/%zu beats %.1f s", m_label.c_str(), std::string(static_cast<std::size_t>(fill), '#').c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %zu/%zu %s %.1f s", m_label.c_str(),
+                 std::string(static_cast<std::size_t>(fill), '#').c_str(),
                  std::string(static_cast<std::size_t>(kWidth - fill), ' ').c_str(), 100.0 * f, done, m_total,
-                 seconds_since(m_t0));
+                 m_unit.c_str(), seconds_since(m_t0));
     std::fflush(stderr);
     m_drawn = true;
   }
@@ -54,10 +56,11 @@ class TermProgress final : public Progress {
   }
 
  private:
-  std::string m_label;
+  std::string m_label, m_unit;
   std::size_t m_total;
   bool m_enabled;
   bool m_drawn = false;
+  std::size_t m_done = 0;
   Clock::time_point m_t0, m_last{};
 };
 
@@ -144,7 +147,11 @@ int run_main(const RunOptions& opt) {
 
   const auto t_load = Clock::now();
   const std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
+  const std::string unit = net.input.task == "rhythm" ? "windows" : "beats";  // what one input is
   const double load_s = seconds_since(t_load);
+  if (beats.empty())
+    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records", opt.records.empty() ? "--split" : "--records",
+                                 set, net.input.task, fmt::join(net.classes, " ")));
 
   BackendContext ctx;
   ctx.arch = opt.arch;
@@ -160,7 +167,7 @@ int run_main(const RunOptions& opt) {
   std::vector<BeatOutcome> out;
   const auto t_run = Clock::now();
   {
-    TermProgress progress(fmt::format("{} {}", opt.arch, opt.mode), beats.size());
+    TermProgress progress(fmt::format("{} {}", opt.arch, opt.mode), unit, beats.size());
     backend->run(net, beats, out, progress);
   }
   const double wall_s = seconds_since(t_run);
@@ -188,12 +195,12 @@ int run_main(const RunOptions& opt) {
     report["golden_check"] = golden_check(net, beats, out, opt.threads, wall_s, mismatches);
   backend->fill_report(report);
 
-  fmt::print("ecg_sim {} --mode {}: {} records{}, {} beats, network {} ({} B weights, {} ops/beat)\n\n", opt.arch,
-             opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), model,
+  fmt::print("ecg_sim {} --mode {}: {} records{}, {} {}, network {} ({} B weights, {} ops per input)\n\n", opt.arch,
+             opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit, model,
              net.weight_storage_bytes(), net.ops_per_beat());
-  fmt::print("{}\n", format_metrics_table(metrics));
-  fmt::print("sim: {:.3f} s, {:.0f} beats/s (beats loaded in {:.2f} s)\n", wall_s,
-             wall_s > 0 ? static_cast<double>(beats.size()) / wall_s : 0.0, load_s);
+  fmt::print("{}\n", format_metrics_table(metrics, unit));
+  fmt::print("sim: {:.3f} s, {:.0f} {}/s ({} loaded in {:.2f} s)\n", wall_s,
+             wall_s > 0 ? static_cast<double>(beats.size()) / wall_s : 0.0, unit, unit, load_s);
   if (report.contains("golden_check")) {
     const auto& g = report["golden_check"];
     fmt::print("golden check: {} beats compared, {} mismatches; golden {:.0f} beats/s\n", g["beats_compared"].get<long>(),

@@ -1,13 +1,23 @@
 // `ecg_sim sweep SPEC` and `ecg_sim sweep-merge`: design-space sweeps (docs/sweeps.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <memory>
 
 #include <fmt/format.h>
 
 #include "commands.h"
 #include "ecg/error.h"
+#include "ecg/qnet.h"
+// The TLM platform's parameter system, when ecg_sim is built with --mode tlm (models/ links
+// ecg_tlm_backend into ecg_sim, which brings these headers): every point's parameters are then
+// checked by the very code the run will use, before any point runs.
+#if __has_include("ecg/models/tlm_run.h")
+#include "ecg/models/tlm_run.h"
+#define ECG_SWEEP_PLATFORM_PARAMS 1
+#endif
 #include "ecg/sweep/results.h"
 #include "ecg/sweep/runner.h"
 #include "ecg/sweep/spec.h"
@@ -34,6 +44,27 @@ void run_sweep_command(const SweepOptions& o) {
   const sweep::Spec spec = sweep::load_spec(o.spec);
   sweep::ValidationEnv env = sweep::default_env();
   if (!o.config_dirs.empty()) env.config_dirs = o.config_dirs;
+  if (o.exe.empty()) {
+    // The points run this ecg_sim: check what its run command will need, before any point.
+    auto nets = std::make_shared<std::map<std::string, std::shared_ptr<const Network>>>();
+    env.check_arch = [nets](const sweep::Spec& s, const sweep::ArchPlan& plan) {
+      const std::string weights = resolve_weights_dir(s.weights);
+      const std::string model = model_path(weights, plan.arch);
+      if (!std::filesystem::is_regular_file(model))
+        throw InputError(fmt::format("no network {} (give weights = \"DIR\" in the spec)", model));
+      (*nets)[plan.arch] = std::make_shared<const Network>(load_network(model));  // broken network: spec error
+    };
+#ifdef ECG_SWEEP_PLATFORM_PARAMS
+    env.check_point = [nets](const sweep::Spec& s, const sweep::Point& p) {
+      const Network& net = *nets->at(p.arch);
+      TlmOptions t;
+      t.config_file = p.config;
+      t.realtime = std::find(s.args.begin(), s.args.end(), "--realtime") != s.args.end();
+      for (const auto& [k, v] : p.params.items()) t.params.push_back(k + "=" + sweep::value_text(v));
+      make_platform_params(net, net_geometry(net), t);
+    };
+#endif
+  }
   sweep::validate(spec, env);  // everything is checked before any point runs
 
   sweep::RunOptions ro;

@@ -20,10 +20,13 @@
 #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
 #define ECG_HOT __attribute__((target_clones("avx2", "default")))
 #define ECG_HOT_POPCNT __attribute__((target_clones("popcnt", "default")))
+// 64-bit lanes: AVX-512F has the arithmetic 64-bit shift that AVX2 lacks.
+#define ECG_HOT_WIDE __attribute__((target_clones("avx512f", "avx2", "default")))
 #define ECG_INLINE __attribute__((always_inline)) inline  // so each clone gets its own copy
 #else
 #define ECG_HOT
 #define ECG_HOT_POPCNT
+#define ECG_HOT_WIDE
 #define ECG_INLINE inline
 #endif
 
@@ -155,6 +158,16 @@ ECG_HOT void conv_mac32(const Step& s, const std::int32_t* padded, std::int32_t*
       std::memcpy(yo + t0, &a0, sizeof a0);
       std::memcpy(yo + t0 + 8, &a1, sizeof a1);
     }
+    if (t0 + 8 <= lout) {  // short rows (late layers) still get one vector
+      V8 a0 = V8{} + b;
+      for (const Tap* tp = tb; tp != te; ++tp) {
+        V8 x0;
+        std::memcpy(&x0, padded + tp->offset + t0, sizeof x0);
+        a0 += (V8{} + tp->w) * x0;
+      }
+      std::memcpy(yo + t0, &a0, sizeof a0);
+      t0 += 8;
+    }
     for (int t = t0; t < lout; ++t) {
       std::int32_t acc = b;
       for (const Tap* tp = tb; tp != te; ++tp) acc += tp->w * padded[tp->offset + t];
@@ -172,22 +185,39 @@ ECG_HOT void conv_mac64(const Step& s, const std::int32_t* padded, std::int32_t*
   conv_mac<std::int64_t>(s, padded, y, bad);
 }
 
-// XNOR conv: cols[(g*padded_len + p)*words ..] holds the sign bits (1 = -1) of group g's
-// input channels at padded time p; wbits[(o*K + k)*words ..] those of weight column k.
-ECG_HOT_POPCNT void conv_xnor(const Step& s, const std::uint64_t* cols, std::int32_t* y) {
+// 64 bits of a bit stream starting at bit `b` (the stream has one spare word at the end).
+inline std::uint64_t bits_at(const std::uint64_t* stream, long b) {
+  const long w = b >> 6;
+  const int sh = static_cast<int>(b & 63);
+  return (stream[w] >> sh) | ((stream[w + 1] << 1) << (63 - sh));  // branch-free, sh = 0 included
+}
+
+// XNOR conv over a bit stream per group: padded time p, channel i is bit p*cin_g + i (set
+// when the value is -1), so the window of output t is the contiguous n_terms = K*cin_g bits
+// from t*stride*cin_g, matched against the weights packed the same way (k-major, one
+// stream of `words` words per output channel). y = bias + n - 2*popcount(w ^ x).
+ECG_HOT_POPCNT void conv_xnor(const Step& s, const std::uint64_t* streams, long stream_words, std::int32_t* y) {
   const Layer& l = *s.layer;
-  const int lout = l.out.l, K = l.k, W = s.words;
-  for (int o = 0; o < l.out.c; ++o) {
-    const int g = o / s.cout_g;
-    const std::uint64_t* wo = s.wbits.data() + static_cast<long>(o) * K * W;
-    const std::uint64_t* cg = cols + static_cast<long>(g) * s.padded_len * W;
-    const std::int64_t base = s.bias[static_cast<std::size_t>(o)] + s.n_terms;
-    std::int32_t* yo = y + static_cast<long>(o) * lout;
+  const int lout = l.out.l, W = s.words;
+  const long step = static_cast<long>(l.stride) * s.cin_g;
+  const std::uint64_t last_mask = s.n_terms % 64 ? (std::uint64_t{1} << (s.n_terms % 64)) - 1 : ~std::uint64_t{0};
+  constexpr int kMaxWords = 64;  // windows up to 4096 bits use the stack buffer
+  std::uint64_t win_buf[kMaxWords];
+  std::vector<std::uint64_t> win_heap(W > kMaxWords ? static_cast<std::size_t>(W) : 0);
+  std::uint64_t* win = W > kMaxWords ? win_heap.data() : win_buf;
+  for (int g = 0; g < l.groups; ++g) {
+    const std::uint64_t* sg = streams + g * stream_words;
     for (int t = 0; t < lout; ++t) {
-      const std::uint64_t* c = cg + static_cast<long>(t) * l.stride * W;
-      int pop = 0;
-      for (int j = 0; j < K * W; ++j) pop += __builtin_popcountll(wo[j] ^ c[j]);
-      yo[t] = static_cast<std::int32_t>(base - 2 * pop);
+      // the window's words, extracted once and matched against every output channel
+      for (int j = 0; j < W; ++j) win[j] = bits_at(sg, t * step + 64 * j);
+      win[W - 1] &= last_mask;
+      for (int o = g * s.cout_g; o < (g + 1) * s.cout_g; ++o) {
+        const std::uint64_t* wo = s.wbits.data() + static_cast<long>(o) * W;
+        int pop = 0;
+        for (int j = 0; j < W; ++j) pop += __builtin_popcountll(wo[j] ^ win[j]);
+        y[static_cast<long>(o) * lout + t] =
+            static_cast<std::int32_t>(s.bias[static_cast<std::size_t>(o)] + s.n_terms - 2 * pop);
+      }
     }
   }
 }
@@ -246,7 +276,7 @@ ECG_INLINE void requant_impl(const Layer& l, const std::int32_t* x, std::int32_t
 }
 // 32-bit only where the plan proved |x*mult| + rounding < 2^31 and shift <= 30.
 ECG_HOT void requant32(const Layer& l, const std::int32_t* x, std::int32_t* y) { requant_impl<std::int32_t>(l, x, y); }
-ECG_HOT void requant64(const Layer& l, const std::int32_t* x, std::int32_t* y) { requant_impl<std::int64_t>(l, x, y); }
+ECG_HOT_WIDE void requant64(const Layer& l, const std::int32_t* x, std::int32_t* y) { requant_impl<std::int64_t>(l, x, y); }
 
 ECG_HOT void threshold(const Layer& l, const std::int32_t* x, std::int32_t* y) {
   const int C = l.in.c, n = l.in.l;
@@ -261,26 +291,65 @@ ECG_HOT void threshold(const Layer& l, const std::int32_t* x, std::int32_t* y) {
   }
 }
 
+// Window j covers input [j*stride - pad_left, +k); padded positions are ignored, i.e. the
+// window is clipped to the input (never empty: pads < k is checked when loading).
+inline std::int32_t pool_window(const std::int32_t* xc, int n, int j, int k, int stride, int pad) {
+  const int start = j * stride - pad;
+  const int a = std::max(start, 0), b = std::min(start + k, n);
+  std::int32_t m = xc[a];
+  for (int p = a + 1; p < b; ++p) m = std::max(m, xc[p]);
+  return m;
+}
+
+template <int K>
+ECG_INLINE void pool_interior(const std::int32_t* base, std::int32_t* yc, int j_lo, int j_hi, int stride) {
+  if (stride == 2) {
+    for (int j = j_lo; j < j_hi; ++j) {
+      std::int32_t m = base[2 * j];
+      for (int p = 1; p < K; ++p) m = std::max(m, base[2 * j + p]);
+      yc[j] = m;
+    }
+    return;
+  }
+  for (int j = j_lo; j < j_hi; ++j) {
+    const std::int32_t* w = base + static_cast<long>(j) * stride;
+    std::int32_t m = w[0];
+    for (int p = 1; p < K; ++p) m = std::max(m, w[p]);
+    yc[j] = m;
+  }
+}
+
 ECG_HOT void maxpool(const Layer& l, const std::int32_t* x, std::int32_t* y) {
   const int C = l.in.c, n = l.in.l, nout = l.out.l, k = l.k, stride = l.stride, pad = l.pad_left;
+  // Windows [j_lo, j_hi) lie fully inside the input and need no clipping.
+  const int j_lo = std::min(nout, (pad + stride - 1) / stride);
+  const int j_hi = std::max(j_lo, std::min(nout, n + pad - k >= 0 ? (n + pad - k) / stride + 1 : 0));
   for (int c = 0; c < C; ++c) {
     const std::int32_t* xc = x + static_cast<long>(c) * n;
     std::int32_t* yc = y + static_cast<long>(c) * nout;
-    for (int j = 0; j < nout; ++j) {
-      // padded positions are ignored: the window is clipped to the input
-      const int start = j * stride - pad;
-      const int a = std::max(start, 0), b = std::min(start + k, n);
-      std::int32_t m = xc[a];
-      for (int p = a + 1; p < b; ++p) m = std::max(m, xc[p]);
-      yc[j] = m;
+    for (int j = 0; j < j_lo; ++j) yc[j] = pool_window(xc, n, j, k, stride, pad);
+    const std::int32_t* base = xc - pad;
+    switch (k) {  // fixed window sizes unroll; 2:1 pooling also vectorises
+      case 2: pool_interior<2>(base, yc, j_lo, j_hi, stride); break;
+      case 3: pool_interior<3>(base, yc, j_lo, j_hi, stride); break;
+      case 4: pool_interior<4>(base, yc, j_lo, j_hi, stride); break;
+      case 5: pool_interior<5>(base, yc, j_lo, j_hi, stride); break;
+      case 7: pool_interior<7>(base, yc, j_lo, j_hi, stride); break;
+      default:
+        for (int j = j_lo; j < j_hi; ++j) {
+          const std::int32_t* w = base + j * stride;
+          std::int32_t m = w[0];
+          for (int p = 1; p < k; ++p) m = std::max(m, w[p]);
+          yc[j] = m;
+        }
     }
+    for (int j = j_hi; j < nout; ++j) yc[j] = pool_window(xc, n, j, k, stride, pad);
   }
 }
 
 // ---- reference loops (Options::fast = false): the format's formulas, 64-bit throughout ----
 
-void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* x, std::int32_t* y,
-                    std::int64_t* wide) {
+void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* x, std::int64_t* wide) {
   const int cin_g = l.in.c / l.groups, cout_g = l.out.c / l.groups;
   for (int o = 0; o < l.out.c; ++o) {
     const int g = o / cout_g;
@@ -296,7 +365,6 @@ void conv_reference(const Layer& l, const Tensor& w, const Tensor* bias, const s
       wide[o * l.out.l + t] = acc;
     }
   }
-  (void)y;
 }
 
 void dense_reference(const Layer& l, const Tensor& w, const Tensor* bias, const std::int32_t* v, std::int64_t* wide) {
@@ -382,7 +450,7 @@ struct Interpreter::Impl {
             s.row_stride = l.stride == 1 ? s.padded_len : s.phase_len * l.stride;
             make_taps(s);
             max_pad = std::max(max_pad, static_cast<std::size_t>(l.in.c) * static_cast<std::size_t>(s.phase_len * l.stride + l.stride));
-            max_bits = std::max(max_bits, static_cast<std::size_t>(l.groups) * static_cast<std::size_t>(s.padded_len) * static_cast<std::size_t>(s.words));
+            max_bits = std::max(max_bits, static_cast<std::size_t>(l.groups) * stream_words(s));
           } else {
             max_bits = std::max(max_bits, static_cast<std::size_t>(s.words));
           }
@@ -449,17 +517,25 @@ struct Interpreter::Impl {
     }
   }
 
+  // Words of one group's input bit stream (padded_len * cin_g bits) plus the spare word
+  // that bits_at() may read.
+  static std::size_t stream_words(const Step& s) {
+    return (static_cast<std::size_t>(s.padded_len) * static_cast<std::size_t>(s.cin_g) + 63) / 64 + 1;
+  }
+
   static void pack_weights(Step& s, const Tensor& w, bool conv) {
     const Layer& l = *s.layer;
     if (conv) {
-      // [o][k] -> words of cin_g bits (bit i set when w[o][i][k] == -1)
-      s.words = (s.cin_g + 63) / 64;
-      s.wbits.assign(static_cast<std::size_t>(l.out.c) * static_cast<std::size_t>(l.k) * static_cast<std::size_t>(s.words), 0);
+      // per output: bit k*cin_g + i set when w[o][i][k] == -1 (the input stream's order)
+      s.words = (s.n_terms + 63) / 64;
+      s.wbits.assign(static_cast<std::size_t>(l.out.c) * static_cast<std::size_t>(s.words), 0);
       for (int o = 0; o < l.out.c; ++o)
         for (int i = 0; i < s.cin_g; ++i)
           for (int k = 0; k < l.k; ++k)
-            if (w.data[static_cast<std::size_t>((o * s.cin_g + i) * l.k + k)] < 0)
-              s.wbits[static_cast<std::size_t>((o * l.k + k) * s.words + i / 64)] |= std::uint64_t{1} << (i % 64);
+            if (w.data[static_cast<std::size_t>((o * s.cin_g + i) * l.k + k)] < 0) {
+              const int b = k * s.cin_g + i;
+              s.wbits[static_cast<std::size_t>(o * s.words + b / 64)] |= std::uint64_t{1} << (b % 64);
+            }
     } else {
       s.words = (s.n_terms + 63) / 64;
       s.wbits.assign(static_cast<std::size_t>(l.out.c) * static_cast<std::size_t>(s.words), 0);
@@ -472,26 +548,24 @@ struct Interpreter::Impl {
 
   void conv(const Step& s, const std::int32_t* x, std::int32_t* y) {
     const Layer& l = *s.layer;
-    const int L = l.in.l, pl = l.pad_left, pr = l.pad_right, lp = s.padded_len;
+    const int L = l.in.l, pl = l.pad_left, lp = s.padded_len;
     if (s.kernel == Kernel::kXnor) {
-      const int W = s.words;
-      std::fill(bits.begin(), bits.begin() + static_cast<long>(l.groups) * lp * W, 0);
-      const std::uint64_t pad_bits_set = l.pad_value < 0;
+      const long sw = static_cast<long>(stream_words(s));
+      std::fill(bits.begin(), bits.begin() + l.groups * sw, 0);
       for (int g = 0; g < l.groups; ++g) {
-        std::uint64_t* cg = bits.data() + static_cast<long>(g) * lp * W;
+        std::uint64_t* sg = bits.data() + g * sw;
+        const auto set = [sg](long b) { sg[b >> 6] |= std::uint64_t{1} << (b & 63); };
         for (int i = 0; i < s.cin_g; ++i) {
-          const std::uint64_t bit = std::uint64_t{1} << (i % 64);
           const std::int32_t* row = x + static_cast<long>(g * s.cin_g + i) * L;
-          const int wd = i / 64;
-          if (pad_bits_set) {
-            for (int p = 0; p < pl; ++p) cg[p * W + wd] |= bit;
-            for (int p = pl + L; p < lp; ++p) cg[p * W + wd] |= bit;
+          if (l.pad_value < 0) {
+            for (int p = 0; p < pl; ++p) set(static_cast<long>(p) * s.cin_g + i);
+            for (int p = pl + L; p < lp; ++p) set(static_cast<long>(p) * s.cin_g + i);
           }
           for (int t = 0; t < L; ++t)
-            if (row[t] < 0) cg[(pl + t) * W + wd] |= bit;
+            if (row[t] < 0) set(static_cast<long>(pl + t) * s.cin_g + i);
         }
       }
-      conv_xnor(s, bits.data(), y);
+      conv_xnor(s, bits.data(), sw, y);
       return;
     }
     // Padded rows; with stride > 1 each row is split into `stride` phases so that every
@@ -512,7 +586,6 @@ struct Interpreter::Impl {
         }
       }
     }
-    (void)pr;
     if (s.kernel == Kernel::kAcc32)
       conv_mac32(s, padded.data(), y);
     else
@@ -591,7 +664,7 @@ struct Interpreter::Impl {
       const Tensor& w = net.tensors[static_cast<std::size_t>(l.weight)];
       const Tensor* b = l.bias >= 0 ? &net.tensors[static_cast<std::size_t>(l.bias)] : nullptr;
       if (l.type == LayerType::kConv1d)
-        conv_reference(l, w, b, x, y, wide.data());
+        conv_reference(l, w, b, x, wide.data());
       else
         dense_reference(l, w, b, x, wide.data());
       for (long i = 0; i < l.out.numel(); ++i) {
@@ -600,7 +673,15 @@ struct Interpreter::Impl {
       }
       return;
     }
-    layer(s, x, y, aux);  // element-wise / pooling layers have one obvious implementation
+    if (l.type == LayerType::kMaxPool) {  // every window clipped, no interior fast path
+      for (int c = 0; c < l.in.c; ++c)
+        for (int j = 0; j < l.out.l; ++j)
+          y[c * l.out.l + j] = pool_window(x + static_cast<long>(c) * l.in.l, l.in.l, j, l.k, l.stride, l.pad_left);
+      for (long i = 0; i < l.out.numel(); ++i)
+        if (!s.out_range.contains(y[i])) range_violation(net, l, y[i], i);
+      return;
+    }
+    layer(s, x, y, aux);  // element-wise layers (requant runs 64-bit here: narrow is off)
   }
 
   int run(const std::int32_t* input, const std::int32_t* aux, std::int32_t* logits,

@@ -50,11 +50,11 @@ Metrics compute_metrics(const std::vector<std::string>& classes, const std::vect
   return m;
 }
 
-std::string format_metrics_table(const Metrics& m) {
+std::string format_metrics_table(const Metrics& m, const std::string& unit) {
   std::size_t w = 5;
   for (const auto& c : m.classes) w = std::max(w, c.size());
-  std::string out = fmt::format("beats {}  accuracy {}%\n\n", m.beats, pct(m.accuracy));
-  out += fmt::format("{:<{}}  {:>8}  {:>6}  {:>6}  {:>6}  {:>7}  {:>7}  {:>7}\n", "class", w, "beats", "Se%", "+P%", "F1%",
+  std::string out = fmt::format("{} {}  accuracy {}%\n\n", unit, m.beats, pct(m.accuracy));
+  out += fmt::format("{:<{}}  {:>8}  {:>6}  {:>6}  {:>6}  {:>7}  {:>7}  {:>7}\n", "class", w, unit, "Se%", "+P%", "F1%",
                      "TP", "FN", "FP");
   for (std::size_t c = 0; c < m.classes.size(); ++c) {
     const ClassStats& s = m.per_class[c];

@@ -23,14 +23,17 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Network directories holding model.json + vectors.json.
+// Network directories holding model.json + vectors.json (two levels below each root).
 std::vector<std::string> network_dirs() {
   std::vector<std::string> dirs;
   for (const std::string& root : {std::string(ECG_GOLDEN_TEST_DATA), std::string(ECG_SIM_SOURCE_DIR) + "/weights"}) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) continue;
-    for (const auto& e : fs::directory_iterator(root))
-      if (fs::exists(e.path() / "model.json")) dirs.push_back(e.path().string());
+    // <arch>/ and variants below it (e.g. weights/qrcnn/intra/)
+    for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+      if (it.depth() >= 1) it.disable_recursion_pending();
+      if (it->is_directory() && fs::exists(it->path() / "model.json")) dirs.push_back(it->path().string());
+    }
   }
   std::sort(dirs.begin(), dirs.end());
   return dirs;

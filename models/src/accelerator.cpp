@@ -71,6 +71,7 @@ void accelerator::start_job(std::uint64_t beat_index, sc_core::sc_time& delay,
   t.set_dmi_allowed(false);
   t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
   t.set_extension(&job);
+  m_trace.at(beat_index).t_req = sc_core::sc_time_stamp() + delay;
   acc2eng->b_transport(t, delay);
   t.clear_extension(&job);
   if (t.is_response_error()) {

@@ -137,13 +137,13 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
                     "engine micro-architecture: seq = one MAC array iterated over the layers, "
                     "pipe = line-buffer layer pipeline (one stage per layer)",
                     {"seq", "pipe"});
-  ps.declare_real("clock_mhz", 100.0, "accelerator, bus and memory clock in MHz", 0.001, 1e5);
+  ps.declare_real("clock_mhz", 100.0, "accelerator, bus and memory clock in MHz", 1e-6, 1e5);
   ps.declare_int("engine.pe", 8, "processing elements: output channels computed in parallel", 1,
                  4096);
   ps.declare_int("engine.simd", 8,
                  "products per PE per cycle (bnn: XNOR bit lanes; pipe: default of each stage)", 1,
                  65536);
-  ps.declare_int("engine.layer_overhead", 4,
+  ps.declare_int("engine.layer_overhead", 2,
                  "seq: cycles per layer pass for pipeline fill/drain and descriptor load", 0,
                  1000000);
   ps.declare_int("engine.act_buffer_bits", 0,

@@ -6,8 +6,10 @@
 
 namespace ecg {
 
-host::host(const sc_core::sc_module_name& name, std::vector<BeatTrace>& trace)
-    : sc_core::sc_module(name), host2bus("host2bus"), irq("irq"), m_trace(trace) {
+host::host(const sc_core::sc_module_name& name, std::vector<BeatTrace>& trace,
+           std::function<void(std::size_t)> on_result)
+    : sc_core::sc_module(name), host2bus("host2bus"), irq("irq"), m_trace(trace),
+      m_on_result(std::move(on_result)) {
   SC_THREAD(run);
 }
 
@@ -37,6 +39,7 @@ void host::run() {
                                            ext.beat_index));
     tr.t_host = sc_core::sc_time_stamp() + delay;
     ++m_read;
+    if (m_on_result) m_on_result(m_read);
     wait(delay);  // the read completes; then look at the IRQ again
   }
 }

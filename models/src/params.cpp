@@ -261,10 +261,11 @@ nlohmann::json ParamSet::to_json() const {
   return j;
 }
 
-std::string ParamSet::to_toml() const {
+std::string ParamSet::to_toml(const std::function<bool(const Param&)>& include) const {
   // Group by section (the key up to its last dot); top-level keys first, as TOML requires.
   std::map<std::string, std::vector<const Param*>> sections;
   for (const auto& [k, p] : m_params) {
+    if (include && !include(p)) continue;
     auto dot = k.rfind('.');
     sections[dot == std::string::npos ? "" : k.substr(0, dot)].push_back(&p);
   }

@@ -1,6 +1,7 @@
 #include "ecg/models/platform.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <memory>
 #include <stdexcept>
 
@@ -50,7 +51,7 @@ struct top : sc_core::sc_module {
         dma_("dma", s.params, s.net, beats, s.weight_image, trace, stats),
         bus_("bus", s.params, stats, ctx.clock_period),
         acc("acc", s.engine_kind, ctx, trace),
-        host_("host", trace) {
+        host_("host", trace, s.on_result) {
     source.src2dma(src2dma);
     dma_.src2dma(src2dma);
     dma_.dma2bus.bind(bus_.bus_in);
@@ -87,6 +88,7 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   elaborated = true;
 
   validate_platform_params(setup.params, setup.net);
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // clean logs (conventions)
   register_tlm_engine();
   PlatformResult r;
   r.clock_mhz = setup.params.get_real("clock_mhz");
@@ -106,16 +108,18 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   r.timing = engine_timing(setup.net, engine_config(setup.params, setup.net));
   r.simulated_cycles = static_cast<std::uint64_t>(cycles(sc_core::sc_time_stamp()) + 0.5);
   r.boot_cycles = static_cast<std::uint64_t>(cycles(t->dma_.boot_done()) + 0.5);
-  std::vector<double> lat, eng;
+  std::vector<double> lat, queue, eng;
   for (std::size_t i = 0; i < beats.size(); ++i) {
     const BeatTrace& b = r.trace[i];
-    lat.push_back(cycles(b.t_host - b.t_avail));
+    lat.push_back(cycles((b.t_req - b.t_dma) + (b.t_host - b.t_start)));
+    queue.push_back(cycles((b.t_dma - b.t_avail) + (b.t_start - b.t_req)));
     eng.push_back(static_cast<double>(b.engine_cycles));
     if (i + 1 < beats.size() && beats[i + 1].stream == beats[i].stream &&
         b.t_host > sc_core::sc_time(beats[i + 1].available_s, sc_core::SC_SEC))
       ++r.deadline_misses;
   }
   r.latency_cycles = span(lat);
+  r.queue_cycles = span(queue);
   r.engine_cycles = span(eng);
   stats.counter("engine.cycles.idle", "cycles without a beat in the engine")
       .add(r.simulated_cycles - std::min(r.simulated_cycles, stats.value("engine.cycles.busy")));

@@ -22,18 +22,17 @@ def in_scale(spec):
 
 # ---------------------------------------------------------------------------- qrcnn
 def qrcnn(ch=16, dense_bits=4):
-    """UINT8 input; stem conv (INT4) + ONE shared conv (INT4) applied 4 times = 5 conv
-    layers; UINT4 activations; all requants feeding the shared conv share one scale."""
+    """UINT8 input; stem conv (INT4) + ONE shared conv (INT4, no bias) applied 4 times = 5
+    conv layers; UINT4 activations (one requant per use)."""
     spec = beat_spec("nlrav5")
-    sa = nn.Parameter(torch.zeros(()))
     stem = QConv(1, ch, 5, pad=(2, 2), wq=("int", 4), name="stem")
-    shared = QConv(ch, ch, 5, pad=(2, 2), wq=("int", 4), name="rconv")
-    r0 = Requant(0, 15, scale=sa)
-    rs = Requant(0, 15, scale=sa)
+    # The shared conv has no bias: its integer weights are the same for every use while
+    # each use has its own requant (own output scale); a bias in acc units would differ.
+    shared = QConv(ch, ch, 5, pad=(2, 2), wq=("int", 4), bias=False, name="rconv")
     pool = MaxPool(2)
-    steps = [stem, r0, pool]
+    steps = [stem, Requant(0, 15), pool]
     for _ in range(4):
-        steps += [shared, rs, pool]
+        steps += [shared, Requant(0, 15), pool]
     L = 128 // 32
     steps += [ConcatAux(4), QDense(ch * L + 4, 5, wq=("int", dense_bits), per_channel=False,
                                    name="fc")]
@@ -44,7 +43,7 @@ def qrcnn(ch=16, dense_bits=4):
 def bnn():
     """Pu et al. BNN blocks: pad(+1) -> binary conv k7 -> maxpool(7,2) -> PReLU -> BN -> sign
     (the last three fold into a `threshold`); 1-8-16-32-32-64 channels; the sixth block is
-    replaced by global sum + RR features + a small INT8 dense (5 logits)."""
+    replaced by global sum + RR features + a small INT8 MLP head (68 -> 8 -> 5)."""
     spec = beat_spec("aami5", length=256, pre=128, post=128, norm="zscore", signed=True)
     chans = [1, 8, 16, 32, 32, 64]
     steps = []
@@ -54,7 +53,8 @@ def bnn():
         steps.append(MaxPool(7, 2))
         if i < 4:
             steps.append(Threshold(chans[i + 1]))
-    steps += [GSum(), ConcatAux(4), QDense(64 + 4, 5, wq=("int", 8), per_channel=False, name="fc")]
+    steps += [GSum(), ConcatAux(4), QDense(64 + 4, 8, wq=("int", 8), name="fc1"), Requant(0, 255),
+              QDense(8, 5, wq=("int", 8), per_channel=False, name="fc2")]
     return spec, QSeq(steps, in_scale(spec))
 
 
@@ -114,12 +114,16 @@ ARCHS = {"qrcnn": qrcnn, "bnn": bnn, "int2kd": int2kd, "logq": logq, "dwsep": dw
 # exponent (loss weight ~ (1/freq)^alpha), DS1 records held out for inter-patient model
 # selection (None: a random 15% of DS1 windows).
 RECIPES = {
-    "qrcnn": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None),
-    "bnn": dict(fp_epochs=0, q_epochs=25, lr=3e-3, prune=None, alpha=0.7,
-                holdout=["118", "207", "215", "223"]),
-    "int2kd": dict(fp_epochs=10, q_epochs=10, lr=3e-3, prune=None, alpha=0.5, holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=10)),
+    "qrcnn": dict(fp_epochs=16, q_epochs=20, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.0,
+                  holdout=None),
+    "bnn": dict(fp_epochs=0, q_epochs=30, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.0,
+                holdout=None, rr_swap=2.0),
+    "int2kd": dict(fp_epochs=8, q_epochs=8, lr=3e-3, prune=None, alpha=0.5, alpha_intra=0.2,
+                   holdout=None, kd=dict(T=4.0, w=0.7, teacher_epochs=8)),
     "logq": dict(fp_epochs=15, q_epochs=10, lr=3e-3, prune=(0.6, ["c2", "c3", "c4", "fc"]),
                  alpha=0.5, holdout=None),
     "dwsep": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=(0.5, ["pw2", "pw3", "fc1"]),
-                  alpha=0.7, holdout=["118", "207", "215", "223"]),
+                  alpha=0.5, alpha_intra=0.2, holdout=None, rr_swap=2.0),
 }
+for _r in RECIPES.values():
+    _r.setdefault("epoch_cap", 24000)  # beats drawn (without replacement) per epoch

@@ -117,9 +117,6 @@ class QConv(QLayer):
         self.pad_value, self.groups, self.wq, self.name = pad_value, groups, wq, name
         self.weight = nn.Parameter(torch.empty(cout, cin // groups, k))
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if wq[0] == "binary":
-            with torch.no_grad():
-                self.weight.mul_(1.0 / self.weight.abs().mean())
         self.bias = nn.Parameter(torch.zeros(cout)) if bias else None
         self.bn = nn.BatchNorm1d(cout) if bn else None
         self.register_buffer("mask", torch.ones_like(self.weight))
@@ -130,11 +127,28 @@ class QConv(QLayer):
         return s[idx][:, :, None]  # [cout, cin/g, 1]
 
     def qweights(self, s):
+        if bool(torch.all(s == s[0])):
+            # Uniform input scale (every conv in our nets): quantize W itself and carry the
+            # scalar in the acc scale, so the integer weights do not depend on the input
+            # scale (a shared/recurrent conv then has one integer tensor for every use).
+            w = self.weight * self.mask
+            if self.wq[0] == "binary":
+                q, sw = quant_weight(w, "binary", 1)
+                # no weight scale; dividing by sqrt(fan-in) is pure bookkeeping that keeps
+                # the real values ~unit size for the BatchNorm/threshold that follows
+                return q, sw * s[0] / math.sqrt(self.weight[0].numel())
+            if self.quant:
+                q, sw = quant_weight(w, self.wq[0], self.wq[1])
+            else:
+                q, sw = w, torch.ones(self.cout)
+            return q, sw * s[0]
+        assert self.wq[0] != "binary"
         w_eff = self.weight * self.mask * self._in_scale(s)
         if self.wq[0] == "binary":
             q, sw = quant_weight(self.weight * self.mask, "binary", 1)
-            # binary: no per-channel scale; acc scale = the (common) input scale
-            return q, sw * s.mean()
+            # binary: no per-channel weight scale; the acc scale is the (common) input scale
+            # over sqrt(fan-in), a pure bookkeeping choice that keeps real values ~unit size
+            return q, sw * s.mean() / math.sqrt(self.weight[0].numel())
         if self.quant:
             q, sw = quant_weight(w_eff, self.wq[0], self.wq[1])
         else:

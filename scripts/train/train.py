@@ -29,6 +29,10 @@ import data as D  # noqa: E402
 import qnet  # noqa: E402
 
 BATCH = 256
+# Test vectors per model: up to 16 (inter) / 6 (intra), fewer when a vector (every layer's
+# output) is large, so vectors.json stays under ~320 KB / ~120 KB (weights/ ~2 MB in all).
+N_VECTORS = {"inter": 16, "intra": 6}
+VECTOR_BYTES = {"inter": 320000, "intra": 120000}
 
 
 def set_determinism(seed, threads):
@@ -64,13 +68,18 @@ def predict(model, b, quant):
 def class_weights(b, n, alpha):
     cnt = np.bincount(b.y, minlength=n).astype(np.float64)
     w = np.where(cnt > 0, (cnt.sum() / np.maximum(cnt, 1)) ** alpha, 0.0)
-    w = np.minimum(w, w[cnt > 0].min() * 50.0)  # cap the weight of near-empty classes
+    w = np.minimum(w, w[cnt > 0].min() * 10.0)  # cap the weight of near-empty classes
     return torch.tensor(w / w[cnt > 0].mean(), dtype=torch.float32)
 
 
 def select_score(b, pred, classes, mode):
+    """intra: accuracy; inter: mean sensitivity over the classes with >= 20 selection
+    beats (a class with 1-2 beats, e.g. Q, would make the score jump by 1/n_classes)."""
     m = qnet.metrics(b.y, pred, classes)
-    return m["accuracy"] if mode == "intra" else m["mean_se"]
+    if mode == "intra":
+        return m["accuracy"]
+    ses = [v["se"] for v in m["per_class"].values() if v["n"] >= 20]
+    return float(np.mean(ses)) if ses else m["accuracy"]
 
 
 def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, tag,
@@ -160,6 +169,12 @@ def pick_vectors(b, n=20, seed=1):
     return np.array(sorted(picked[:n]))
 
 
+def n_vectors(model_json, b, mode):
+    """How many vectors fit the size budget (one vector's JSON size measured)."""
+    one = len(json.dumps(vectors(model_json, b, np.arange(1))["vectors"][0], separators=(",", ":")))
+    return int(max(4, min(N_VECTORS[mode], VECTOR_BYTES[mode] // one)))
+
+
 def vectors(model_json, b, idx):
     logits, cls, layers = qnet.run_int(model_json, b.x[idx], b.aux[idx], keep_layers=True)
     out = []
@@ -214,6 +229,20 @@ def split_intra(b, seed):
     return b.take(np.sort(tr)), b.take(np.sort(va)), b.take(np.sort(te))
 
 
+def rr_swap(tr, classes, factor, rng):
+    """Inter-patient S augmentation: an S beat is a beat of normal (supraventricular)
+    morphology that comes early. Adds factor x #S copies of random N beats (their own
+    waveform) carrying the RR features of random S beats, labelled S, so the net learns
+    "premature + normal shape" instead of the few DS1 patients' S waveforms."""
+    n_i, s_i = classes.index("N"), classes.index("S")
+    ns, ss = np.nonzero(tr.y == n_i)[0], np.nonzero(tr.y == s_i)[0]
+    k = int(factor * len(ss))
+    pick_n, pick_s = rng.choice(ns, k), rng.choice(ss, k)
+    add = D.Beats(tr.x[pick_n], tr.aux[pick_s], np.full(k, s_i, dtype=np.int32), tr.rec[pick_n],
+                  tr.sample[pick_n], tr.classes)
+    return concat(tr, add)
+
+
 def concat(a, b):
     return D.Beats(np.concatenate([a.x, b.x]), np.concatenate([a.aux, b.aux]),
                    np.concatenate([a.y, b.y]), np.concatenate([a.rec, b.rec]),
@@ -235,6 +264,16 @@ def load_data(spec, classes, args, mode):
 def build_model(arch, seed, **kw):
     torch.manual_seed(seed)
     return archs.ARCHS[arch](**kw)
+
+
+def test_set(arch, mode, args):
+    """The test split run_training uses (DS2, or the intra-patient random 20%)."""
+    spec, _ = archs.ARCHS[arch]()
+    classes = archs.CLASSES[spec["labels"]]
+    ds1, ds2 = load_data(spec, classes, args, mode)
+    if mode == "inter":
+        return ds2
+    return split_intra(concat(ds1, ds2), args.seed)[2]
 
 
 def run_training(arch, mode, args, log):
@@ -266,8 +305,12 @@ def run_training(arch, mode, args, log):
         tr, val, te = split_intra(concat(ds1, ds2), args.seed)
         split = {"train": "DS1+DS2 random 70% (stratified)", "select": "random 10%",
                  "test": "random 20%"}
+    if mode == "inter" and recipe.get("rr_swap"):
+        tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7))
+        split["train"] += " + RR-swap augmentation (x%.1f S beats)" % recipe["rr_swap"]
     log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
-    cw = class_weights(tr, len(classes), recipe["alpha"])
+    alpha = recipe["alpha"] if mode == "inter" else recipe.get("alpha_intra", recipe["alpha"])
+    cw = class_weights(tr, len(classes), alpha)
     t_start = time.time()
     result = {"split": split, "counts": {"train": tr.counts(), "select": val.counts(),
                                         "test": te.counts()}, "seed": args.seed,
@@ -276,21 +319,25 @@ def run_training(arch, mode, args, log):
     def fit(model, tag, teacher=None):
         kd = recipe.get("kd")
         train_phase(model, tr, val, classes, recipe["fp_epochs"], recipe["lr"], cw, False,
-                    mode, rng, log, tag + " fp", teacher, kd)
+                    mode, rng, log, tag + " fp", teacher, kd, recipe["epoch_cap"])
         model.fold_bn()
         fp_pred = predict(model, te, False)
         calibrate(model, tr, rng)
         if recipe["prune"]:
             prune(model, *recipe["prune"])
         train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
-                    mode, rng, log, tag + " qat", teacher, kd)
+                    mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"])
+        if recipe["fp_epochs"] == 0:
+            # No float phase (BNN: always binary): "FP" is the trained net with float
+            # BatchNorm/PReLU before each sign and a float dense head.
+            fp_pred = predict(model, te, False)
         return fp_pred
 
     if "kd" in recipe:
         kd = recipe["kd"]
         _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8)
         train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
-                    mode, rng, log, "teacher")
+                    mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"])
         teacher.eval()
         teacher.set_quant(False)
         result["teacher_fp"] = qnet.metrics(te.y, predict(teacher, te, False), classes)
@@ -315,7 +362,7 @@ def run_training(arch, mode, args, log):
     result["int"] = qnet.metrics(te.y, icls, classes)
     result["torch_quant_vs_int_agreement"] = float((qpred == icls).mean())
     result["stats"] = qnet.model_stats(model_json)
-    vec = vectors(model_json, te, pick_vectors(te))
+    vec = vectors(model_json, te, pick_vectors(te, n_vectors(model_json, te, mode)))
     log("%s %s: FP acc %.4f  INT acc %.4f  meanSe %.4f  agree %.4f  storage %d B  %s" % (
         arch, mode, result["fp"]["accuracy"], result["int"]["accuracy"], result["int"]["mean_se"],
         result["torch_quant_vs_int_agreement"], result["stats"]["storage_bytes"],
@@ -342,6 +389,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads (1: fastest on the shared, oversubscribed 2-core machine)")
     ap.add_argument("--quick", action="store_true", help="1 epoch per phase (smoke test)")
+    ap.add_argument("--revector", action="store_true",
+                    help="only rewrite vectors.json from the existing model.json (no training)")
     ap.add_argument("--synthetic", type=int, default=0, metavar="N",
                     help="train on N synthetic beats instead of MIT-BIH (tests only)")
     args = ap.parse_args(argv)
@@ -359,6 +408,16 @@ def main(argv=None):
         with open(man_path) as f:
             manifest = json.load(f)
     modes = ["inter", "intra"] if args.eval == "both" else [args.eval]
+    if args.revector:
+        for mode in modes:
+            d = out if mode == "inter" else os.path.join(out, "intra")
+            with open(os.path.join(d, "model.json")) as f:
+                model_json = json.load(f)
+            te = test_set(args.arch, mode, args)
+            dump_compact(vectors(model_json, te, pick_vectors(te, n_vectors(model_json, te, mode))),
+                         os.path.join(d, "vectors.json"))
+            log("rewrote %s/vectors.json" % d)
+        return
     for mode in modes:
         model_json, vec, result = run_training(args.arch, mode, args, log)
         d = out if mode == "inter" else os.path.join(out, "intra")

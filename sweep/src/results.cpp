@@ -178,7 +178,7 @@ std::string csv_text(const std::vector<Row>& rows) {
   std::sort(params.begin(), params.end());
   std::sort(config.begin(), config.end());
   std::vector<std::string> header = base_columns();
-  for (const auto& p : params) header.push_back(p);
+  for (const auto& p : params) header.push_back("param." + p);
   for (const auto& s : metric_sources()) header.push_back(s.column);
   for (const auto& c : classes_cols) header.push_back(c);
   header.push_back("wall_s");

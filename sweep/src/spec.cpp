@@ -245,7 +245,11 @@ Spec spec_from_json(const json& j, const std::string& origin) {
     if (!contains(top, k)) fail(origin, fmt::format("unknown key '{}' (known: {})", k, join(top, ", ")));
   Spec s;
   s.origin = origin;
+  if (j.contains("name") && !j["name"].is_string()) fail(origin, "name: must be a string");
   s.name = j.value("name", fs::path(origin).stem().string());
+  if (s.name.empty() || s.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+                            std::string::npos || s.name[0] == '.')
+    fail(origin, fmt::format("name: '{}' must be letters, digits, '_', '-' or '.' (it names the output folder)", s.name));
   if (!j.contains("mode") || !j["mode"].is_string())
     fail(origin, fmt::format("mode: missing (one of {})", join(known_modes(), ", ")));
   s.mode = j["mode"].get<std::string>();
@@ -394,6 +398,13 @@ void validate(const Spec& spec, const ValidationEnv& env) {
       fail(origin, fmt::format("archs: unknown arch '{}' (one of {})", plan.arch, join(known_archs(), ", ")));
     if (!plan.config.empty() && !fs::is_regular_file(plan.config))
       fail(origin, fmt::format("arch.{}.config: {}: no such file", plan.arch, plan.config));
+    if (env.check_arch) {
+      try {
+        env.check_arch(spec, plan);
+      } catch (const InputError& e) {
+        fail(origin, fmt::format("arch {}: {}", plan.arch, e.what()));
+      }
+    }
     if (plan.axes.empty() || env.check_point) continue;
     const std::string cfg = plan.config.empty() ? find_config(plan.arch, env) : plan.config;
     if (cfg.empty())

@@ -22,9 +22,11 @@ class ParetoTest(unittest.TestCase):
         pts = [(1, 0.5), (2, 0.9), (3, 0.8), (4, 0.95), (0.5, 0.4)]
         self.assertEqual(sorted(plot_pareto.pareto(pts, "min", "max")), [0, 1, 3, 4])
 
-    def test_ties_keep_the_better_one(self):
+    def test_ties_keep_the_better_one_and_duplicates(self):
         pts = [(1, 3), (1, 2), (2, 2)]
         self.assertEqual(plot_pareto.pareto(pts, "min", "min"), [1])
+        pts = [(1, 3), (2, 1), (2, 1), (3, 1)]
+        self.assertEqual(plot_pareto.pareto(pts, "min", "min"), [0, 1, 2])
 
 
 class ScriptTest(unittest.TestCase):
@@ -54,6 +56,20 @@ class ScriptTest(unittest.TestCase):
             self.assertIn("2 Pareto-optimal", acc)
             self.assertIn("energy_uj_per_beat=0.65  accuracy=0.9  dwsep engine.pe=4", acc)
             self.assertIn("energy_uj_per_beat=0.75  accuracy=0.95  qrcnn engine.pe=2", acc)
+
+    def test_csv_input(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "results.csv")
+            with open(path, "w") as f:
+                f.write("point,arch,status,param.engine.pe,clock_mhz,latency_us_mean,energy_uj_per_beat,accuracy\n"
+                        "0,bnn,ok,2,100,10,1.0,0.9\n1,bnn,ok,4,100,5,2.0,0.9\n2,bnn,ok,8,100,6,3.0,0.9\n")
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lat = out.stdout.split("== pareto_energy_latency")[1].split("==")[0]
+            self.assertIn("3 points, 2 Pareto-optimal", lat)
+            self.assertIn("bnn engine.pe=2", lat)
+            self.assertIn("bnn engine.pe=4", lat)
+            self.assertNotIn("engine.pe=8", lat)
 
     def test_missing_metrics_skip_a_plot(self):
         with tempfile.TemporaryDirectory() as d:

@@ -68,10 +68,10 @@ import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert [r["point"] for r in rows] == [str(i) for i in range(16)], rows
 r = rows[9]  # qrcnn, pe=1, tech=65nm
-assert (r["arch"], r["engine.pe"], r["power.tech"], r["status"]) == ("qrcnn", "1", "65nm", "ok"), r
+assert (r["arch"], r["param.engine.pe"], r["param.power.tech"], r["status"]) == ("qrcnn", "1", "65nm", "ok"), r
 assert r["power_mw_total"] == str(1 * 8 * 9 + 1) and r["config.power.tech"] == "65nm", r
 bad = [r for r in rows if r["status"] == "failed"]
-assert len(bad) == 4 and all(r["engine.pe"] == "3" and "not a power of two" in r["error"] for r in bad), bad
+assert len(bad) == 4 and all(r["param.engine.pe"] == "3" and "not a power of two" in r["error"] for r in bad), bad
 PY
 expect_error "no silent overwrite" "already holds sweep results" sw good.toml
 rm -f "$FAKE_CHILD_LOG"
@@ -90,6 +90,42 @@ for r in rows: print(",".join(r[i] for i in keep))' "$1"; }
 "$bin" sweep-merge --out partial sweep_out/good/shard-0-of-3 >/dev/null 2>merr.txt; rc=$?
 [ $rc -eq 1 ] && grep -q "points are in no shard" merr.txt && ok || bad "partial merge: exit $rc $(cat merr.txt)"
 expect_error "merge of a non-sweep folder" "not a sweep output folder" "$bin" sweep-merge --out m2 "$tmp"
+
+# --- the real ecg_sim as the child ------------------------------------------------------------
+src="$(cd "$here/../.." && pwd)"
+mkdir -p w && ln -s "$src/weights/qrcnn" w/qrcnn
+printf 'mode = "golden"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn", "dwsep"]\n' "$data" "$tmp/w" >nonet.toml
+expect_error "arch without a network" "nonet.toml: arch dwsep: no network $tmp/w/dwsep/model.json" "$bin" sweep nonet.toml --out real0
+[ ! -e real0 ] && ok || bad "a rejected spec wrote its output folder"
+printf 'mode = "golden"\nrecords = "100,119"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n' "$data" "$tmp/w" >real.toml
+"$bin" sweep real.toml --out real >real.txt 2>&1 && ok || bad "golden sweep with the real binary: $(cat real.txt)"
+/usr/bin/python3 - real/results.jsonl <<'PY' && ok || bad "real golden report in the results"
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+assert len(rows) == 1 and rows[0]["status"] == "ok", rows
+r = rows[0]
+assert r["beats"] > 3000 and 0.5 < r["accuracy"] <= 1 and r["weight_storage_bytes"] > 0, r
+assert r["se_N"] is not None and r["sim_wall_s"] > 0 and r["wall_s"] >= r["sim_wall_s"], r
+PY
+
+# --- tlm mode (when this ecg_sim has it): the platform's parameter system checks every point ----
+if "$bin" --arch qrcnn --mode tlm --records 100 --weights "$tmp/w" --data "$data" -j 1 >/dev/null 2>&1; then
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pe" = [1, 2, 0]\n' "$data" "$tmp/w" >range.toml
+  expect_error "value out of range" "range.toml: point 2 (qrcnn engine.pe=0): -p engine.pe: value 0 is below the minimum 1" "$bin" sweep range.toml --out tlm0
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pee" = [1]\n' "$data" "$tmp/w" >typo.toml
+  expect_error "unknown parameter (platform)" "-p engine.pee: unknown parameter" "$bin" sweep typo.toml --out tlm0
+  [ ! -e tlm0 ] && ok || bad "a rejected spec wrote its output folder"
+  printf 'mode = "tlm"\nrecords = "100"\ndata = "%s"\nweights = "%s"\narchs = ["qrcnn"]\n[params]\n"engine.pe" = [2, 8]\n' "$data" "$tmp/w" >tlm.toml
+  "$bin" sweep tlm.toml --out tlm >tlm.txt 2>&1 && ok || bad "tlm sweep: $(cat tlm.txt)"
+  /usr/bin/python3 - tlm/results.jsonl <<'PY' && ok || bad "tlm sweep results: more PEs, fewer cycles, same outputs"
+import json, sys
+a, b = [json.loads(l) for l in open(sys.argv[1])]
+assert a["status"] == b["status"] == "ok", (a, b)
+assert a["config"]["engine.pe"] == 2 and b["config"]["engine.pe"] == 8, (a["config"], b["config"])
+assert a["latency_cycles_mean"] > b["latency_cycles_mean"] > 0 and a["fps"] < b["fps"], (a, b)
+assert a["accuracy"] == b["accuracy"] and a["beats"] == b["beats"], (a, b)
+PY
+fi
 
 echo "sweep_cli_test: $pass passed, $fail failed"
 [ $fail -eq 0 ]

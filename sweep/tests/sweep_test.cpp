@@ -186,6 +186,7 @@ TEST(SweepSpec, BadSpecsAreOneLineErrors) {
       {"mode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]\n[arch.dwsep.params]\nx = 1", "arch.dwsep: not listed in archs"},
       {"mode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]\nargs = [\"--json\"]", "set by the sweep itself"},
       {"mode = \"tlm\"\nrecords = [\"100\"\n", "t.toml:"},
+      {"name = \"../x\"\nmode = \"tlm\"\nrecords = \"100\"\narchs = [\"bnn\"]", "name: '../x' must be"},
   };
   for (const auto& [text, needle] : cases) {
     const std::string e = error_of([&] { toml_spec(text); });
@@ -360,7 +361,7 @@ TEST(SweepResults, CsvQuotesAndColumns) {
   std::vector<Row> rows = {make_row(s, pts[0], "failed", "ecg_sim: bad \"x\", y", 2, 0.5, nullptr)};
   const std::string csv = csv_text(rows);
   EXPECT_NE(csv.find("\"ecg_sim: bad \"\"x\"\", y\""), std::string::npos) << csv;
-  EXPECT_EQ(csv.rfind("point,id,arch,mode,records,split,status,exit_code,error,engine.pe,engine.simd,beats,", 0), 0u)
+  EXPECT_EQ(csv.rfind("point,id,arch,mode,records,split,status,exit_code,error,param.engine.pe,param.engine.simd,beats,", 0), 0u)
       << csv;
 }
 

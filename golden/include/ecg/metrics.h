@@ -29,6 +29,7 @@ Metrics compute_metrics(const std::vector<std::string>& classes, const std::vect
                         const std::vector<int>& predicted);
 
 // Human-readable summary: accuracy, per-class Se/+P/F1 with counts, confusion matrix.
-std::string format_metrics_table(const Metrics& m);
+// `unit` names what was classified ("beats", or "windows" for rhythm tasks).
+std::string format_metrics_table(const Metrics& m, const std::string& unit = "beats");
 
 }  // namespace ecg

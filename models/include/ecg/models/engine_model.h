@@ -43,7 +43,7 @@ struct NetGeom {
 struct EngineConfig {
   std::string style = "seq";  // seq | pipe
   double clock_mhz = 100.0;
-  int pe = 8, simd = 8, layer_overhead = 4;
+  int pe = 8, simd = 8, layer_overhead = 2;
   // pipe: per-stage PEs/SIMD (layer name -> value), defaulting to pe/simd.
   std::map<std::string, int> stage_pe, stage_simd;
   // Buffer capacities; 0 = sized to the network. Checked against the network.

@@ -10,6 +10,7 @@
 // where the value came from. Sweeps (issue 7) and the power model (issue 6) use exactly
 // this mechanism. Pure C++, no SystemC.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -76,7 +77,8 @@ class ParamSet {
   nlohmann::json to_json() const;
   // A TOML document of every parameter with its description, type, range and default in a
   // comment above it; the value written is the one in effect. configs/*.toml follow it.
-  std::string to_toml() const;
+  // `include` (optional) selects the parameters written.
+  std::string to_toml(const std::function<bool(const Param&)>& include = {}) const;
 
   static std::string value_text(const Value& v);  // TOML/JSON-compatible literal
 

@@ -4,6 +4,7 @@
 // elaborates once); run_platform() builds it, streams the beats and returns the per-beat
 // trace and summary figures.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@ struct PlatformSetup {
   std::vector<std::uint8_t> weight_image;  // packed weights the DMA loads at boot
   const void* network = nullptr;           // golden ecg::Network, for engines that need it
   std::string engine_kind = "tlm";
+  std::function<void(std::size_t)> on_result;  // called by the host with results read so far
 };
 
 struct Span {
@@ -41,7 +43,12 @@ struct PlatformResult {
   double clock_mhz = 0;
   std::uint64_t simulated_cycles = 0;  // end of simulation
   std::uint64_t boot_cycles = 0;       // weight load before the first beat
-  Span latency_cycles;                 // beat available -> result read by the host
+  // Service latency of a beat: DMA transfer + START (t_dma -> t_req) plus engine start ->
+  // result read by the host (t_start -> t_host); waiting behind earlier beats is excluded
+  // and reported as queue_cycles (t_avail -> t_dma plus t_req -> t_start). With no
+  // queueing (realtime pace, platform fast enough) it equals t_host - t_avail.
+  Span latency_cycles;
+  Span queue_cycles;
   Span engine_cycles;                  // engine start -> result
   double ii_cycles = 0;                // steady-state cycles between beats, back to back
   double ii_measured_cycles = 0;       // measured (back_to_back runs with >= 2 beats), else 0

@@ -21,7 +21,8 @@ struct BeatIn {
 struct BeatTrace {
   sc_core::sc_time t_avail;   // handed to the DMA (paced: its recording time)
   sc_core::sc_time t_dma;     // DMA started writing it
-  sc_core::sc_time t_start;   // engine started
+  sc_core::sc_time t_req;     // START reached the accelerator (input in its buffer)
+  sc_core::sc_time t_start;   // engine started (later than t_req while it is busy)
   sc_core::sc_time t_done;    // engine presented the result (IRQ)
   sc_core::sc_time t_host;    // host read the result over the bus
   std::uint64_t engine_cycles = 0;

@@ -35,8 +35,8 @@ Row make_row(const Spec& spec, const Point& p, const std::string& status, const 
 // ignored; any other bad line is an InputError naming file and line.
 std::vector<Row> read_jsonl(const std::string& path);
 
-// The CSV text of rows: fixed columns, then every swept parameter, the metrics, the per-class
-// columns and every config.<key> of the reports.
+// The CSV text of rows: fixed columns, then every swept parameter (param.<key>), the metrics,
+// the per-class columns and every parameter in effect (config.<key>).
 std::string csv_text(const std::vector<Row>& rows);
 
 // The folder's sweep.json: the normalized spec, its hash, the number of points of the whole

@@ -76,6 +76,8 @@ struct ValidationEnv {
   // cross-parameter rules); it throws InputError naming the key. When unset, swept keys and
   // value types are checked against the arch's config file.
   std::function<void(const Spec&, const Point&)> check_point;
+  // When set, called once per arch before the points (e.g. its network exists); InputError.
+  std::function<void(const Spec&, const ArchPlan&)> check_arch;
 };
 // Default search path: ./configs, then <source tree>/configs.
 ValidationEnv default_env();

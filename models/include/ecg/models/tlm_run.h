@@ -1,0 +1,52 @@
+#pragma once
+// Glue between the golden qnet Network and the platform: geometry, weight image, the
+// parameter set of a run (declarations + config file + --realtime + -p overrides), and one
+// call that runs the platform over beats. Used by the `tlm` backend, tests and benches.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ecg/beats.h"
+#include "ecg/models/platform.h"
+#include "ecg/qnet.h"
+
+namespace ecg {
+
+NetGeom net_geometry(const Network& net);
+// Every tensor packed at its `bits` (LSB first, each tensor byte-aligned): int = two's
+// complement, binary = 1 for +1 / 0 for -1, pow2 = 0 for zero else sign (MSB) | (e + 1).
+// Its size is net.weight_storage_bytes().
+std::vector<std::uint8_t> weight_image(const Network& net);
+
+struct TlmOptions {
+  std::string config_file;           // "" = configs/<arch>.toml
+  std::vector<std::string> params;   // -p key=value, in order
+  bool realtime = false;             // --realtime: source.pace = realtime
+  std::string engine_kind = "tlm";
+};
+
+// configs/<arch>.toml in the working directory, else in the source tree; InputError if none.
+std::string default_config_path(const std::string& arch);
+// Every parameter of a run: the platform's and, when built with power/, power.*.
+void declare_run_params(ParamSet& ps, const NetGeom& geom);
+// Declares the network's run parameters, then applies the config file, --realtime
+// and the -p overrides, and validates them (InputError naming the key).
+ParamSet make_platform_params(const Network& net, const NetGeom& geom, const TlmOptions& opt);
+
+// Beats -> platform beats: records follow each other on the paced time axis (1 s apart),
+// each record its own stream.
+std::vector<BeatIn> platform_beats(const std::vector<Beat>& beats);
+
+struct TlmRun {
+  NetGeom geom;
+  ParamSet params;
+  StatsRegistry stats;
+  PlatformResult result;
+};
+// Runs the platform once (one per process) with the golden interpreter as the functional
+// model.
+void run_tlm(const Network& net, const std::vector<Beat>& beats, const TlmOptions& opt, TlmRun& run,
+             const std::function<void(std::size_t)>& on_result = {});
+
+}  // namespace ecg

@@ -1,0 +1,154 @@
+#include "ecg/models/tlm_run.h"
+
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "ecg/error.h"
+#include "ecg/infer.h"
+#ifdef ECG_WITH_POWER
+#include "ecg/power/hw.h"
+#endif
+
+namespace ecg {
+
+NetGeom net_geometry(const Network& net) {
+  NetGeom g;
+  g.arch = net.arch;
+  g.input_channels = net.input_shape.c;
+  g.input_length = net.input_shape.l;
+  g.input_bits = net.input.bits;
+  g.input_signed = net.input.is_signed;
+  g.aux = net.input.aux_count();
+  g.n_classes = static_cast<int>(net.classes.size());
+  g.weight_storage_bytes = static_cast<std::int64_t>(net.weight_storage_bytes());
+  bool prev_binary = false;
+  for (const Layer& l : net.layers) {
+    LayerGeom x;
+    x.name = l.name;
+    x.type = layer_type_name(l.type);
+    x.cin = l.in.c;
+    x.lin = l.in.l;
+    x.cout = l.out.c;
+    x.lout = l.out.l;
+    if (l.type == LayerType::kDense) {  // flattened input
+      x.cin = static_cast<int>(l.in.numel());
+      x.lin = 1;
+    }
+    if (l.type == LayerType::kConv1d || l.type == LayerType::kMaxPool) {
+      x.k = l.k;
+      x.stride = l.stride;
+      x.pad_left = l.pad_left;
+      x.pad_right = l.pad_right;
+      x.groups = l.type == LayerType::kConv1d ? l.groups : 1;
+    }
+    x.in_bits = l.in_bits;
+    x.out_bits = l.out_bits;
+    x.in_binary = prev_binary;
+    x.out_binary = l.type == LayerType::kThreshold && l.lo == -1 && l.hi == 1;
+    if (l.weight >= 0) {
+      const Tensor& w = net.tensors[static_cast<std::size_t>(l.weight)];
+      x.w_bits = w.bits;
+      x.w_encoding = encoding_name(w.encoding);
+      x.weight = w.name;
+    }
+    x.has_bias = l.bias >= 0;
+    // Max-pooling and zero-cost layers keep the +-1 property of their input.
+    prev_binary = x.out_binary || (prev_binary && (l.type == LayerType::kMaxPool ||
+                                                  l.type == LayerType::kConcatAux));
+    g.layers.push_back(x);
+  }
+  return g;
+}
+
+std::vector<std::uint8_t> weight_image(const Network& net) {
+  std::vector<std::uint8_t> img;
+  img.reserve(net.weight_storage_bytes());
+  for (const Tensor& t : net.tensors) {
+    const std::size_t start = img.size();
+    img.resize(start + t.storage_bytes(), 0);
+    std::uint64_t bit = 0;
+    for (std::int32_t v : t.data) {
+      std::uint32_t code = 0;
+      if (t.encoding == Encoding::kBinary) {
+        code = v > 0 ? 1u : 0u;
+      } else if (t.encoding == Encoding::kPow2) {
+        if (v != 0) {
+          std::uint32_t mag = static_cast<std::uint32_t>(v < 0 ? -static_cast<std::int64_t>(v) : v);
+          std::uint32_t e = 0;
+          while ((1u << e) < mag) ++e;
+          code = (v < 0 ? 1u << (t.bits - 1) : 0u) | (e + 1);
+        }
+      } else {
+        code = static_cast<std::uint32_t>(v);
+      }
+      for (int b = 0; b < t.bits; ++b, ++bit)
+        if ((code >> b) & 1u) img[start + bit / 8] |= static_cast<std::uint8_t>(1u << (bit % 8));
+    }
+  }
+  return img;
+}
+
+std::string default_config_path(const std::string& arch) {
+  const std::string rel = fmt::format("configs/{}.toml", arch);
+  if (std::filesystem::exists(rel)) return rel;
+  const std::string src = fmt::format("{}/{}", ECG_SIM_SOURCE_DIR, rel);
+  if (std::filesystem::exists(src)) return src;
+  throw InputError(fmt::format("--arch {}: no config file {} (give one with --config)", arch, rel));
+}
+
+void declare_run_params(ParamSet& ps, const NetGeom& geom) {
+  declare_platform_params(ps, geom);
+#ifdef ECG_WITH_POWER
+  power::declare_power_params(ps);
+#endif
+}
+
+ParamSet make_platform_params(const Network& net, const NetGeom& geom, const TlmOptions& opt) {
+  ParamSet ps;
+  declare_run_params(ps, geom);
+  ps.load_toml_file(opt.config_file.empty() ? default_config_path(net.arch) : opt.config_file);
+  if (opt.realtime) ps.set("source.pace", std::string("realtime"), "--realtime");
+  for (const auto& kv : opt.params) ps.set_override(kv);
+  validate_platform_params(ps, geom);
+  return ps;
+}
+
+std::vector<BeatIn> platform_beats(const std::vector<Beat>& beats) {
+  std::vector<BeatIn> out;
+  out.reserve(beats.size());
+  double offset = 0, last = 0;
+  int stream = -1;
+  const std::string* rec = nullptr;
+  for (const Beat& b : beats) {
+    if (!rec || *rec != b.record) {
+      if (rec) offset += last + 1.0;
+      rec = &b.record;
+      ++stream;
+      last = 0;
+    }
+    last = std::max(last, b.available_s);
+    out.push_back(BeatIn{b.input, b.aux, offset + b.available_s, stream});
+  }
+  return out;
+}
+
+void run_tlm(const Network& net, const std::vector<Beat>& beats, const TlmOptions& opt, TlmRun& run,
+             const std::function<void(std::size_t)>& on_result) {
+  run.geom = net_geometry(net);
+  run.params = make_platform_params(net, run.geom, opt);
+  const std::vector<BeatIn> in = platform_beats(beats);
+  Interpreter interp(net);
+  const std::size_t n_classes = net.classes.size();
+  ComputeFn compute = [&interp, n_classes](const std::vector<std::int32_t>& input,
+                                           const std::vector<std::int32_t>& aux) {
+    BeatOutput o;
+    o.logits.resize(n_classes);
+    o.cls = interp.run(input.data(), aux.empty() ? nullptr : aux.data(), o.logits.data());
+    return o;
+  };
+  PlatformSetup setup{run.geom, run.params, compute, weight_image(net), &net, opt.engine_kind, on_result};
+  run.result = run_platform(setup, in, run.stats);
+}
+
+}  // namespace ecg

@@ -1,0 +1,212 @@
+// Engine cycle model (docs/timing.md): hand-computed formulas, PE/SIMD scaling, activity.
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "ecg/error.h"
+#include "ecg/models/engine_model.h"
+#include "ecg/models/params.h"
+#include "ecg/models/tlm_run.h"
+
+namespace ecg {
+namespace {
+
+LayerGeom conv(const std::string& n, int cin, int lin, int cout, int k, int pad, int stride = 1,
+               int groups = 1) {
+  LayerGeom l;
+  l.name = n;
+  l.type = "conv1d";
+  l.cin = cin;
+  l.lin = lin;
+  l.cout = cout;
+  l.k = k;
+  l.pad_left = l.pad_right = pad;
+  l.stride = stride;
+  l.groups = groups;
+  l.lout = (lin + 2 * pad - k) / stride + 1;
+  l.w_bits = 4;
+  l.w_encoding = "int";
+  l.in_bits = 8;
+  l.out_bits = 32;
+  return l;
+}
+LayerGeom eltwise(const std::string& n, const std::string& type, int c, int l, int bits) {
+  LayerGeom x;
+  x.name = n;
+  x.type = type;
+  x.cin = x.cout = c;
+  x.lin = x.lout = l;
+  x.in_bits = 32;
+  x.out_bits = bits;
+  return x;
+}
+LayerGeom pool(const std::string& n, int c, int lin, int k, int s) {
+  LayerGeom x = eltwise(n, "maxpool", c, lin, 4);
+  x.k = k;
+  x.stride = s;
+  x.lout = (lin - k) / s + 1;
+  x.in_bits = 4;
+  return x;
+}
+LayerGeom dense(const std::string& n, int in, int out) {
+  LayerGeom x;
+  x.name = n;
+  x.type = "dense";
+  x.cin = in;
+  x.cout = out;
+  x.w_bits = 4;
+  x.w_encoding = "int";
+  x.in_bits = 4;
+  x.out_bits = 32;
+  return x;
+}
+
+// conv(1->8, k5, L16) + requant + maxpool(2,2) + dense(64->5)
+NetGeom small_seq() {
+  NetGeom g;
+  g.arch = "test";
+  g.input_length = 16;
+  g.layers = {conv("c", 1, 16, 8, 5, 2), eltwise("rq", "requant", 8, 16, 4), pool("p", 8, 16, 2, 2),
+              dense("fc", 64, 5)};
+  g.weight_storage_bytes = 8 * 5 / 2 + 5 * 64 / 2;
+  return g;
+}
+
+EngineConfig cfg(const std::string& style, int pe, int simd, int overhead = 4) {
+  EngineConfig c;
+  c.style = style;
+  c.pe = pe;
+  c.simd = simd;
+  c.layer_overhead = overhead;
+  return c;
+}
+
+TEST(SeqTiming, HandComputed) {
+  // pe = simd = 4, overhead 4:
+  //  load 16; conv 16*ceil(8/4)*ceil(5/4) = 64 (+4, requant fused);
+  //  maxpool 8*ceil(8/4)*ceil(2/4) = 16 (+4); dense ceil(5/4)*ceil(64/4) = 32 (+4);
+  //  latency = 16 + 68 + 20 + 36 + 1 = 141 = II.
+  const EngineTiming t = seq_timing(small_seq(), cfg("seq", 4, 4));
+  ASSERT_EQ(t.passes.size(), 3u);
+  EXPECT_EQ(t.passes[0].work, 64);
+  EXPECT_EQ(t.passes[0].fused, std::vector<std::string>{"rq"});
+  EXPECT_EQ(t.passes[1].work, 16);
+  EXPECT_EQ(t.passes[2].work, 32);
+  EXPECT_EQ(t.load_cycles, 16);
+  EXPECT_EQ(t.latency_cycles, 141);
+  EXPECT_EQ(t.ii_cycles, 141);
+  // pe = 8, simd = 1, overhead 0: conv 16*1*5 = 80, pool 8*1*2 = 16, dense 1*64 = 64.
+  EXPECT_EQ(seq_timing(small_seq(), cfg("seq", 8, 1, 0)).latency_cycles, 16 + 80 + 16 + 64 + 1);
+}
+
+TEST(SeqTiming, ActivityCounts) {
+  const EngineTiming t = seq_timing(small_seq(), cfg("seq", 4, 4));
+  EXPECT_EQ(t.macs, 16u * 8 * 5 + 5 * 64);
+  EXPECT_EQ(t.activity.at("engine.mac.a8w4"), 16u * 8 * 5);
+  EXPECT_EQ(t.activity.at("engine.mac.a4w4"), 5u * 64);
+  EXPECT_EQ(t.activity.at("engine.requant"), 8u * 16);
+  EXPECT_EQ(t.activity.at("engine.compare.4b"), 8u * 8 * 1);  // maxpool k=2: 1 compare/output
+  EXPECT_EQ(t.activity.at("engine.compare.32b"), 4u);         // argmax over 5 logits
+  // Weight reads: one pe*simd*w_bits word per work cycle of conv and dense.
+  EXPECT_EQ(t.activity.at("mem.weight.read.64b"), 64u + 32u);
+  EXPECT_EQ(t.activity.at("mem.input.read.8b"), 16u);
+}
+
+TEST(PipeTiming, HandComputedRecurrence) {
+  // input L=4; conv(1->2, k3, pad 1) pe=simd=1: c = 2*3 = 6 per column;
+  //   need(j) = j+1 (clamped to 3); done_0 = 1,2,3,4
+  //   done_1 = max(0,3)+6=9, max(9,4)+6=15, max(15,5)+6=21, max(21,5)+6=27
+  // dense(8->3): c = 3*8 = 24, needs the last column: max(0, 28) + 24 = 52; latency 53.
+  NetGeom g;
+  g.input_length = 4;
+  g.layers = {conv("c", 1, 4, 2, 3, 1), dense("fc", 8, 3)};
+  const EngineTiming t = pipe_timing(g, cfg("pipe", 1, 1));
+  EXPECT_EQ(t.latency_cycles, 53);
+  EXPECT_EQ(t.ii_cycles, 24);  // max(4 input cycles, 4*6, 24)
+  // A faster dense stage: the conv stage (24 cycles/beat) sets the II.
+  EngineConfig c = cfg("pipe", 1, 1);
+  c.stage_simd["fc"] = 8;  // dense c = 3*1 = 3: latency 27+1+3+1 = 32
+  const EngineTiming t2 = pipe_timing(g, c);
+  EXPECT_EQ(t2.latency_cycles, 32);
+  EXPECT_EQ(t2.ii_cycles, 24);
+}
+
+TEST(Sweep, CyclesScaleWithPeAndSimd) {
+  // A conv with 16 output channels and 8*5 = 40 products per output: work =
+  // Lout * ceil(16/pe) * ceil(40/simd): exactly halves when pe or simd doubles (divisors).
+  NetGeom g;
+  g.input_length = 64;
+  g.layers = {conv("c", 8, 64, 16, 5, 2)};
+  g.input_channels = 8;
+  std::int64_t prev = 0;
+  for (int pe : {1, 2, 4, 8, 16}) {
+    const std::int64_t w = seq_timing(g, cfg("seq", pe, 5)).passes[0].work;
+    EXPECT_EQ(w, 64 * (16 / pe) * 8);
+    if (prev) {
+      EXPECT_EQ(prev, 2 * w);
+    }
+    prev = w;
+  }
+  prev = 0;
+  for (int simd : {1, 2, 4, 8, 20, 40}) {
+    const std::int64_t w = seq_timing(g, cfg("seq", 4, simd)).passes[0].work;
+    EXPECT_EQ(w, 64 * 4 * (40 / simd));
+    prev = w;
+  }
+  // Beyond the reduction size more SIMD lanes buy nothing.
+  EXPECT_EQ(seq_timing(g, cfg("seq", 4, 64)).passes[0].work, seq_timing(g, cfg("seq", 4, 40)).passes[0].work);
+  // Pipe: the stage II scales the same way.
+  EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 8)).ii_cycles, 2 * pipe_timing(g, cfg("pipe", 4, 8)).ii_cycles);
+  // Latency never grows with more PEs, on every test network.
+  for (const char* arch : {"qrcnn", "bnn", "int2kd", "logq", "dwsep"}) {
+    const NetGeom n = net_geometry(load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json"));
+    for (const char* style : {"seq", "pipe"}) {
+      std::int64_t last = INT64_MAX;
+      for (int pe : {1, 2, 4, 8, 16, 32}) {
+        const std::int64_t l = engine_timing(n, cfg(style, pe, 8)).latency_cycles;
+        EXPECT_LE(l, last) << arch << " " << style << " pe " << pe;
+        last = l;
+      }
+    }
+  }
+}
+
+TEST(Timing, MacsAgreeWithGoldenCounts) {
+  for (const char* arch : {"qrcnn", "bnn", "int2kd", "logq", "dwsep"}) {
+    const Network net = load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json");
+    const NetGeom n = net_geometry(net);
+    EXPECT_EQ(seq_timing(n, cfg("seq", 8, 8)).macs, net.macs_per_beat()) << arch;
+    EXPECT_EQ(pipe_timing(n, cfg("pipe", 8, 8)).macs, net.macs_per_beat()) << arch;
+  }
+}
+
+TEST(Timing, MacFlavourFollowsTheArithmetic) {
+  auto kinds = [](const char* arch) {
+    const NetGeom n = net_geometry(load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json"));
+    std::string s;
+    for (const auto& [k, v] : seq_timing(n, cfg("seq", 8, 8)).activity)
+      if (k.rfind("engine.mac", 0) == 0 || k.rfind("engine.xnor", 0) == 0 || k.rfind("engine.addsub", 0) == 0 ||
+          k.rfind("engine.shift", 0) == 0)
+        s += k + " ";
+    return s;
+  };
+  EXPECT_EQ(kinds("qrcnn"), "engine.mac.a4w4 engine.mac.a8w4 ");
+  EXPECT_EQ(kinds("bnn"), "engine.addsub.a8 engine.xnor_popcount ");
+  EXPECT_EQ(kinds("int2kd"), "engine.mac.a8w2 ");
+  EXPECT_EQ(kinds("logq"), "engine.shift_add.a8 ");
+  EXPECT_EQ(kinds("dwsep"), "engine.mac.a8w8 ");
+}
+
+TEST(Timing, QrcnnSharedWeightsStoredOnce) {
+  const Network net = load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_qrcnn.json");
+  const NetGeom n = net_geometry(net);
+  int uses = 0;
+  for (const auto& l : n.layers) uses += l.weight == "rconv_w";
+  EXPECT_EQ(uses, 4);
+  // 8*1*5 + 8*8*5 + 5*(8*4+4) INT4 weights + 8 + 8 + 5 INT32 biases, the shared conv once.
+  EXPECT_EQ(n.weight_storage_bytes, (40 + 320 + 180) / 2 + 4 * 21);
+  EXPECT_EQ(weight_image(net).size(), static_cast<std::size_t>(n.weight_storage_bytes));
+}
+
+}  // namespace
+}  // namespace ecg
