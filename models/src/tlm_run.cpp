@@ -111,6 +111,9 @@ ParamSet make_platform_params(const Network& net, const NetGeom& geom, const Tlm
   if (opt.realtime) ps.set("source.pace", std::string("realtime"), "--realtime");
   for (const auto& kv : opt.params) ps.set_override(kv);
   validate_platform_params(ps, geom);
+#ifdef ECG_WITH_POWER
+  power::power_config(ps, geom.arch);  // bad power.tech / power.calib: exit 2 before the run
+#endif
   return ps;
 }
 
