@@ -29,6 +29,7 @@ class VcdFifoCounter {
   std::thread m_reader;
   VcdToggles m_result;
   std::exception_ptr m_error;
+  int m_fd_read = -1, m_fd_hold = -1;
   bool m_done = false;
 };
 
