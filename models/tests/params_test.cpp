@@ -164,7 +164,7 @@ TEST(Configs, InvalidValuesNameTheKey) {
   };
   EXPECT_EQ(run({}), "");
   EXPECT_NE(run({"engine.pe=0"}).find("engine.pe"), std::string::npos);
-  EXPECT_NE(run({"engine.stage.c0.pe=0", "engine.stage.dw0.simd=100000"}).find("engine.stage.dw0.simd"),
+  EXPECT_NE(run({"engine.stage.c0.pe=0", "engine.stage.dw1.simd=100000"}).find("engine.stage.dw1.simd"),
             std::string::npos);
   std::string e = run({"engine.line_buffer_cols=3"});  // c0 has a 7-column kernel
   EXPECT_NE(e.find("engine.line_buffer_cols"), std::string::npos) << e;
