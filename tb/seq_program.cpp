@@ -125,8 +125,9 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
           break;
         }
         case LayerType::kDense: {
-          const int in0 = c_in * l_in;
-          const int n_in = in0 + (pending_aux ? prog.aux_len : 0);
+          // l.in is the concat_aux output when one precedes: C*L + count values.
+          const int n_in = c_in * l_in;
+          const int in0 = n_in - (pending_aux ? prog.aux_len : 0);
           d[kDfCtrl] = kOpMac | (pending_aux ? kCtrlHasAux : 0u);
           d[kDfLin] = static_cast<std::uint32_t>(n_in);
           d[kDfCout] = static_cast<std::uint32_t>(l.out.c);

@@ -34,11 +34,12 @@ module seq_pe import seq_pkg::*; #(
     end
   end
 
-  // XNOR-popcount for binary activations: act = -1 has its sign bit set; a lane's product is
-  // +1 when the activation sign matches the weight bit, so sum = 2*popcount(match) - lanes.
+  // XNOR-popcount for binary activations: bit 1 encodes +1 for both operands (an activation's
+  // bit is its inverted sign); a lane's product is +1 when the bits agree (XNOR), so
+  // sum = 2*popcount(match) - lanes.
   logic [Simd-1:0] xnor_match;
   for (genvar s = 0; s < Simd; s++) begin : g_xnor
-    assign xnor_match[s] = ~(act_i[s][31] ^ wrow_i[s*WBits]);
+    assign xnor_match[s] = ~(~act_i[s][31] ^ wrow_i[s*WBits]);
   end
 
   always_comb begin
