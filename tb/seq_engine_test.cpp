@@ -39,8 +39,11 @@ Case load_case(const std::string& dir) {
   return c;
 }
 
-void check_case(const std::string& arch, const std::string& net_dir, double backpressure) {
-  const Case c = load_case(std::string(ECG_GOLDEN_TEST_DATA) + "/" + net_dir);
+std::string tiny(const std::string& name) { return std::string(ECG_GOLDEN_TEST_DATA) + "/" + name; }
+std::string trained(const std::string& arch) { return std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch; }
+
+void check_case(const std::string& arch, const std::string& dir, double backpressure) {
+  const Case c = load_case(dir);
   ASSERT_FALSE(c.beats.empty());
   SeqBenchOptions opt;
   opt.backpressure = backpressure;
@@ -69,12 +72,14 @@ void check_case(const std::string& arch, const std::string& net_dir, double back
   ::testing::Test::RecordProperty("logit0", std::to_string(out[0].logits.at(0)));
 }
 
-TEST(SeqEngine, TinyMixedOnInt4) { check_case("qrcnn", "tiny_mixed", 0.0); }
-TEST(SeqEngine, TinyMixedOnInt4Backpressure) { check_case("qrcnn", "tiny_mixed", 0.6); }
-TEST(SeqEngine, TinyBnnOnXnor) { check_case("bnn", "tiny_bnn", 0.0); }
-TEST(SeqEngine, TinyBnnOnXnorBackpressure) { check_case("bnn", "tiny_bnn", 0.6); }
-TEST(SeqEngine, TinyPow2AuxOnShiftAdd) { check_case("logq", "tiny_pow2_aux", 0.0); }
-TEST(SeqEngine, TinyPow2AuxOnShiftAddBackpressure) { check_case("logq", "tiny_pow2_aux", 0.6); }
+TEST(SeqEngine, TinyMixedOnInt4) { check_case("qrcnn", tiny("tiny_mixed"), 0.0); }
+TEST(SeqEngine, TinyMixedOnInt4Backpressure) { check_case("qrcnn", tiny("tiny_mixed"), 0.6); }
+TEST(SeqEngine, QrcnnTrainedVectors) { check_case("qrcnn", trained("qrcnn"), 0.0); }
+TEST(SeqEngine, QrcnnTrainedVectorsBackpressure) { check_case("qrcnn", trained("qrcnn"), 0.5); }
+TEST(SeqEngine, TinyBnnOnXnor) { check_case("bnn", tiny("tiny_bnn"), 0.0); }
+TEST(SeqEngine, TinyBnnOnXnorBackpressure) { check_case("bnn", tiny("tiny_bnn"), 0.6); }
+TEST(SeqEngine, TinyPow2AuxOnShiftAdd) { check_case("logq", tiny("tiny_pow2_aux"), 0.0); }
+TEST(SeqEngine, TinyPow2AuxOnShiftAddBackpressure) { check_case("logq", tiny("tiny_pow2_aux"), 0.6); }
 
 }  // namespace
 }  // namespace ecg::rtl
