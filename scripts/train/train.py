@@ -3,7 +3,8 @@
 
   /usr/bin/python3 scripts/train/train.py --arch qrcnn [--eval inter|intra|both]
 
-inter: train on DS1 (minus held-out DS1 records used for model selection), test on DS2
+inter: train on DS1 minus a random 15% of its beats used for model selection (a recipe
+       may name DS1 records to hold out instead; none does), test on DS2
        -> weights/<arch>/{model.json, vectors.json}
 intra: random stratified split of DS1+DS2 beats (70% train / 10% selection / 20% test)
        -> weights/<arch>/intra/{model.json, vectors.json}
