@@ -19,6 +19,10 @@ namespace ecg::rtl {
 
 struct SeqBenchOptions {
   double clock_mhz = 100.0;
+  // true: the bench runs the simulation itself (sc_start/sc_pause around each call);
+  // false: it lives inside a running platform and the thread_* calls are made from a
+  // SystemC thread (the TLM-to-pins bridge, tb/rtl_engine.cpp).
+  bool standalone = true;
   std::string trace_file;      // VCD path, "" = no waveform
   double backpressure = 0.0;   // probability that out_ready is low in a cycle
   std::uint32_t seed = 1;
@@ -43,6 +47,12 @@ class SeqBench {
                    const std::function<void(std::size_t)>& done) = 0;
   virtual std::uint64_t simulated_cycles() const = 0;  // clock cycles since start
   virtual void close_trace() = 0;
+
+  // In-thread API (standalone = false): call from a SystemC thread; they wait on clock edges.
+  virtual void thread_start() = 0;  // opens the waveform, resets the engine
+  virtual SeqHw thread_hw() = 0;
+  virtual void thread_load(const SeqProgram& prog) = 0;
+  virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
 };
 
 // A Verilated hardware variant of the seq engine.

@@ -15,10 +15,12 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
   seq_bench_module(const sc_core::sc_module_name& name, const SeqBenchOptions& opt)
       : sc_core::sc_module(name),
         m_opt(opt),
-        m_clk("clk", sc_core::sc_time(1.0 / opt.clock_mhz, sc_core::SC_US)),
+        m_period(1.0 / opt.clock_mhz, sc_core::SC_US),
         m_dut("dut"),
         m_rng(opt.seed) {
     m_dut.clk_i(m_clk);
+    m_clk_on = opt.standalone;
+    SC_THREAD(clock_gen);
     m_dut.rst_ni(m_rst_n);
     m_dut.in_valid_i(m_in_valid);
     m_dut.in_ready_o(m_in_ready);
@@ -31,24 +33,50 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
     m_dut.reg_addr_i(m_reg_addr);
     m_dut.reg_wdata_i(m_reg_wdata);
     m_dut.reg_rdata_o(m_reg_rdata);
-    SC_THREAD(main);
+    if (opt.standalone) {
+      SC_THREAD(main);
+    }
   }
   SC_HAS_PROCESS(seq_bench_module);
   ~seq_bench_module() override { close_trace(); }
 
-  // Ends elaboration, opens the waveform, resets the engine (call once, after construction).
+  // Standalone: ends elaboration, opens the waveform, resets the engine (call once, after
+  // construction).
   void start() {
     if (!m_opt.trace_file.empty()) Verilated::traceEverOn(true);
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // elaborate, then trace() before open()
-    if (!m_opt.trace_file.empty()) {
-      m_trace = std::make_unique<VerilatedVcdSc>();
-      m_dut.trace(m_trace.get(), 99);
-      m_trace->open(m_opt.trace_file.c_str());
-    }
+    open_trace();
     execute([this] { reset(); });
   }
 
-  SeqHw hw() override {
+  void thread_start() override {
+    open_trace();
+    clock_on();
+    reset();
+    clock_off();
+  }
+  SeqHw thread_hw() override {
+    clock_on();
+    const SeqHw h = read_hw([this](seq::Csr c) { return thread_read_csr(c); });
+    clock_off();
+    return h;
+  }
+  void thread_load(const SeqProgram& prog) override {
+    m_n_classes = static_cast<std::size_t>(prog.n_classes);
+    clock_on();
+    write_regs(prog);
+    clock_off();
+  }
+  void thread_beat(const Beat& beat, SeqBeatResult& out) override {
+    clock_on();
+    run_beat(beat, out);
+    clock_off();
+  }
+
+  SeqHw hw() override { return read_hw([this](seq::Csr c) { return read_csr(c); }); }
+
+  template <class F>
+  static SeqHw read_hw(F read_csr) {
     SeqHw h;
     if (read_csr(seq::kCsrId) != seq::kIdValue) throw std::runtime_error("seq engine: bad CSR id");
     const std::uint32_t p = read_csr(seq::kCsrHwParams);
@@ -66,26 +94,13 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
 
   std::uint32_t read_csr(seq::Csr csr) override {
     std::uint32_t v = 0;
-    execute([&] {
-      m_reg_addr.write(seq::csr_addr(csr));
-      wait(m_clk.posedge_event());
-      v = m_reg_rdata.read();
-    });
+    execute([&] { v = thread_read_csr(csr); });
     return v;
   }
 
   void load(const SeqProgram& prog) override {
     m_n_classes = static_cast<std::size_t>(prog.n_classes);
-    execute([&] {
-      for (const RegWrite& w : prog.writes) {
-        m_reg_we.write(true);
-        m_reg_addr.write(w.addr);
-        m_reg_wdata.write(w.data);
-        wait(m_clk.posedge_event());
-      }
-      m_reg_we.write(false);
-      wait(m_clk.posedge_event());
-    });
+    execute([&] { write_regs(prog); });
   }
 
   void run(const std::vector<Beat>& beats, std::vector<SeqBeatResult>& out,
@@ -100,7 +115,7 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
   }
 
   std::uint64_t simulated_cycles() const override {
-    return static_cast<std::uint64_t>(sc_core::sc_time_stamp() / m_clk.period());
+    return m_edges;
   }
 
   void close_trace() override {
@@ -111,6 +126,53 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
   }
 
  private:
+  std::uint32_t thread_read_csr(seq::Csr csr) {
+    m_reg_addr.write(seq::csr_addr(csr));
+    wait(m_clk.posedge_event());
+    return m_reg_rdata.read();
+  }
+
+  void write_regs(const SeqProgram& prog) {
+    for (const RegWrite& w : prog.writes) {
+      m_reg_we.write(true);
+      m_reg_addr.write(w.addr);
+      m_reg_wdata.write(w.data);
+      wait(m_clk.posedge_event());
+    }
+    m_reg_we.write(false);
+    wait(m_clk.posedge_event());
+  }
+
+  void open_trace() {
+    if (m_opt.trace_file.empty() || m_trace) return;
+    Verilated::traceEverOn(true);
+    m_trace = std::make_unique<VerilatedVcdSc>();
+    m_dut.trace(m_trace.get(), 99);
+    m_trace->open(m_opt.trace_file.c_str());
+  }
+
+  void clock_gen() {
+    const sc_core::sc_time half = m_period / 2.0;
+    for (;;) {
+      if (!m_clk_on) wait(m_clk_start);
+      m_clk.write(true);
+      ++m_edges;
+      wait(half);
+      m_clk.write(false);
+      wait(half);
+    }
+  }
+
+  // Thread mode: the clock runs while a thread_* call is on the pins.
+  void clock_on() {
+    if (m_opt.standalone || m_clk_on) return;
+    m_clk_on = true;
+    m_clk_start.notify(sc_core::SC_ZERO_TIME);
+  }
+  void clock_off() {
+    if (!m_opt.standalone) m_clk_on = false;
+  }
+
   // Runs `job` inside the bench thread and returns when it is done (sc_pause).
   void execute(std::function<void()> job) {
     m_job = std::move(job);
@@ -141,7 +203,7 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
   }
 
   void run_beat(const Beat& b, SeqBeatResult& r) {
-    const sc_core::sc_time period = m_clk.period();
+    const sc_core::sc_time period = m_period;
     sc_core::sc_time first;
     const std::size_t n = b.input.size() + b.aux.size();
     for (std::size_t k = 0; k < n; ++k) {
@@ -185,7 +247,13 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
   }
 
   SeqBenchOptions m_opt;
-  sc_core::sc_clock m_clk;
+  // A gated clock: inside the platform it runs only while a job is on the pins, so the
+  // simulation can end (an sc_clock would keep it alive forever).
+  sc_core::sc_time m_period;
+  sc_core::sc_signal<bool> m_clk{"clk"};
+  bool m_clk_on = true;
+  std::uint64_t m_edges = 0;
+  sc_core::sc_event m_clk_start;
   V m_dut;
   sc_core::sc_signal<bool> m_rst_n{"rst_n"}, m_in_valid{"in_valid"}, m_in_ready{"in_ready"};
   sc_core::sc_signal<bool> m_out_valid{"out_valid"}, m_out_ready{"out_ready"}, m_reg_we{"reg_we"};

@@ -13,7 +13,7 @@ namespace {
 template <class V>
 std::unique_ptr<SeqBench> make_bench(const SeqBenchOptions& opt) {
   auto bench = std::make_unique<seq_bench_module<V>>("bench", opt);
-  bench->start();
+  if (opt.standalone) bench->start();
   return bench;
 }
 

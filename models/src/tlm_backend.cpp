@@ -31,6 +31,7 @@ class TlmBackend final : public Backend {
     opt.config_file = m_ctx.config_file;
     opt.params = m_ctx.params;
     opt.realtime = m_ctx.realtime;
+    opt.engine_kind = m_ctx.mode;  // tlm, or rtl/cosim (tb/rtl_backend.cpp runs this backend with them)
     if (!m_ctx.trace_file.empty()) check_output_path(m_ctx.trace_file, "--trace");
     m_run = std::make_unique<TlmRun>();
     run_tlm(net, beats, opt, *m_run, [&progress](std::size_t n) {
