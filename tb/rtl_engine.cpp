@@ -46,6 +46,13 @@ class rtl_engine : public engine_base {
     opt.clock_mhz = 1e-6 / ctx.clock_period.to_seconds();
     opt.trace_file = g_trace_file;
     opt.backpressure = g_backpressure;
+    // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
+    SeqHw hw;
+    hw.pe = v.pe;
+    hw.simd = v.simd;
+    hw.mac_kind = v.mac_kind;
+    hw.wbits = v.wbits;
+    m_prog = compile_seq(*m_net, hw);
     m_pins = v.make(opt);
   }
   ~rtl_engine() override {
@@ -76,7 +83,12 @@ class rtl_engine : public engine_base {
     delay = sc_core::SC_ZERO_TIME;
     if (!m_loaded) {
       m_pins->thread_start();
-      m_prog = compile_seq(*m_net, m_pins->thread_hw());
+      const SeqHw hw = m_pins->thread_hw();  // the engine's CSRs must agree with the variant list
+      if (hw.pe != m_prog.hw.pe || hw.simd != m_prog.hw.simd || hw.mac_kind != m_prog.hw.mac_kind ||
+          hw.wbits != m_prog.hw.wbits) {
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+      }
       m_pins->thread_load(m_prog);
       m_loaded = true;
     }

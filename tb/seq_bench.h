@@ -60,6 +60,7 @@ struct SeqVariant {
   std::string name;    // Verilated class without the leading V, e.g. "seq_qrcnn"
   std::string arch;    // the network family its MAC flavour serves
   int pe = 0, simd = 0;
+  int mac_kind = 0, wbits = 0;
   std::function<std::unique_ptr<SeqBench>(const SeqBenchOptions&)> make;
 };
 const std::vector<SeqVariant>& seq_variants();

@@ -12,6 +12,9 @@
 #include "ecg/qnet.h"
 #include "seq_bench.h"
 #include "seq_program.h"
+#include "vcd_changes.h"
+#include <filesystem>
+#include <unistd.h>
 
 namespace ecg::rtl {
 namespace {
@@ -80,6 +83,29 @@ TEST(SeqEngine, TinyBnnOnXnor) { check_case("bnn", tiny("tiny_bnn"), 0.0); }
 TEST(SeqEngine, TinyBnnOnXnorBackpressure) { check_case("bnn", tiny("tiny_bnn"), 0.6); }
 TEST(SeqEngine, TinyPow2AuxOnShiftAdd) { check_case("logq", tiny("tiny_pow2_aux"), 0.0); }
 TEST(SeqEngine, TinyPow2AuxOnShiftAddBackpressure) { check_case("logq", tiny("tiny_pow2_aux"), 0.6); }
+
+// --trace: the waveform shows the stream handshakes and the sequencer at work.
+TEST(SeqEngine, TraceShowsHandshakesAndPasses) {
+  const Case c = load_case(trained("qrcnn"));
+  SeqBenchOptions opt;
+  const auto vcd = std::filesystem::temp_directory_path() /
+                   ("ecg_sim_seq_trace_" + std::to_string(::getpid()) + ".vcd");
+  opt.trace_file = vcd.string();
+  auto bench = default_seq_variant("qrcnn").make(opt);
+  const SeqProgram prog = compile_seq(c.net, bench->hw());
+  bench->load(prog);
+  std::vector<SeqBeatResult> out;
+  bench->run(c.beats, out, nullptr);
+  bench->close_trace();
+  const auto changes = vcd_changes(vcd.string());
+  ASSERT_TRUE(changes.count("in_valid_i"));
+  EXPECT_GE(changes.at("in_valid_i"), 2 * static_cast<int>(c.beats.size()));
+  EXPECT_GE(changes.at("out_valid_o"), 2 * static_cast<int>(c.beats.size()));
+  ASSERT_TRUE(changes.count("state_q"));
+  EXPECT_GE(changes.at("state_q"), static_cast<int>(c.beats.size() * prog.passes.size() * 2));
+  EXPECT_EQ(out[0].logits, c.logits[0]);
+  if (!std::getenv("ECG_KEEP_VCD")) std::filesystem::remove(vcd);
+}
 
 }  // namespace
 }  // namespace ecg::rtl

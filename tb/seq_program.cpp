@@ -13,9 +13,9 @@ namespace {
 std::uint64_t ceil_div(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b; }
 
 // The engine's weight code for one value, or throws.
-std::uint32_t weight_code(std::int32_t v, const SeqHw& hw, const std::string& where) {
+std::uint32_t weight_code(std::int32_t v, const SeqHw& hw, bool int_w, const std::string& where) {
   const std::uint32_t mask = (1u << hw.wbits) - 1u;
-  switch (hw.mac_kind) {
+  switch (int_w ? seq::kMacInt : hw.mac_kind) {
     case seq::kMacXnor:
       if (v != 1 && v != -1)
         throw InputError(fmt::format("{}: weight {} is not +-1 (XNOR engine)", where, v));
@@ -183,6 +183,9 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
       if (l.type == LayerType::kConv1d || l.type == LayerType::kDense) {
         // Weights: bank o % pe, row wbase + (o / pe) * nchunk + j / simd, lane j % simd.
         const Tensor& t = net.tensors[static_cast<std::size_t>(l.weight)];
+        // XNOR engines run integer-weight layers (a BNN's INT8 head) on the lane multipliers.
+        const bool int_w = hw.mac_kind == kMacXnor && t.encoding != Encoding::kBinary;
+        if (int_w) d[kDfCtrl] |= kCtrlIntW;
         auto it = weight_base.find(l.weight);
         if (it == weight_base.end()) {
           it = weight_base.emplace(l.weight, next_row).first;
@@ -191,7 +194,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
             for (std::uint32_t j = 0; j < red; ++j) {
               const std::int32_t v = t.data[static_cast<std::size_t>(o) * red + j];
               const std::uint32_t code =
-                  weight_code(v, hw, fmt::format("{}: tensor '{}'", origin, t.name));
+                  weight_code(v, hw, int_w, fmt::format("{}: tensor '{}'", origin, t.name));
               const std::uint32_t bank = o % static_cast<std::uint32_t>(hw.pe);
               const std::uint32_t row = next_row + (o / static_cast<std::uint32_t>(hw.pe)) * d[kDfNChunk] +
                                         j / static_cast<std::uint32_t>(hw.simd);

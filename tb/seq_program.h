@@ -32,7 +32,8 @@ constexpr int kMacInt = 0, kMacXnor = 1, kMacPow2 = 2;
 constexpr std::uint32_t kOpMac = 0, kOpMax = 1, kOpSum = 2;
 constexpr std::uint32_t kEwNone = 0, kEwRequant = 1, kEwThresh = 2;
 constexpr std::uint32_t kCtrlDw = 1u << 2, kCtrlBin = 1u << 3, kCtrlHasBias = 1u << 6,
-                        kCtrlHasAux = 1u << 7;
+                        kCtrlHasAux = 1u << 7,
+                        kCtrlIntW = 1u << 8;
 enum Df : std::uint32_t {
   kDfCtrl, kDfLin, kDfCout, kDfLout, kDfK, kDfStride, kDfPadL, kDfPadVal, kDfRed, kDfCinG,
   kDfCoutG, kDfNChunk, kDfNOg, kDfWBase, kDfPBase, kDfLo, kDfHi, kDfAuxStart, kNumDf

@@ -1,5 +1,5 @@
 // The Verilated seq-engine variants (listed once, in rtl/CMakeLists.txt; CMake generates the
-// two .inc files: the V*.h includes and one ECG_SEQ_VARIANT(name, arch, pe, simd) per model).
+// two .inc files: the V*.h includes and one ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits) per model).
 #include "seq_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
 
 #include <fmt/format.h>
@@ -20,7 +20,8 @@ std::unique_ptr<SeqBench> make_bench(const SeqBenchOptions& opt) {
 }  // namespace
 
 const std::vector<SeqVariant>& seq_variants() {
-#define ECG_SEQ_VARIANT(name, arch, pe, simd) {#name, arch, pe, simd, &make_bench<V##name>},
+#define ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits) \
+  {#name, arch, pe, simd, mac, wbits, &make_bench<V##name>},
   static const std::vector<SeqVariant> variants = {
 #include "seq_variants_list.inc"
   };

@@ -318,6 +318,7 @@ module seq_engine import seq_pkg::*; #(
     ) u_pe (
       .op_i      (d_op),
       .bin_i     (d_ctrl[CtrlBin]),
+      .intw_i    (d_ctrl[CtrlIntW]),
       .lane_en_i (lane_en[p]),
       .act_i     (lane_act[p]),
       .wrow_i    (wrow[p]),

@@ -8,6 +8,7 @@ module seq_pe import seq_pkg::*; #(
 ) (
   input  logic [1:0]             op_i,
   input  logic                   bin_i,     // +-1 activations: XNOR-popcount (MacXnor only)
+  input  logic                   intw_i,    // MacXnor only: INT<WBits> weights, multiply
   input  logic [Simd-1:0]        lane_en_i,
   input  logic [Simd-1:0][31:0]  act_i,
   input  logic [Simd*WBits-1:0]  wrow_i,
@@ -20,8 +21,10 @@ module seq_pe import seq_pkg::*; #(
     logic [WBits-1:0] w;
     assign w = wrow_i[s*WBits +: WBits];
     if (MacKind == MacXnor) begin : g_bin
-      // Binary weight: bit 1 is +1, bit 0 is -1 (add or subtract the activation).
-      assign prod[s] = w[0] ? $signed(act_i[s]) : -$signed(act_i[s]);
+      // Binary weight: bit 1 is +1, bit 0 is -1 (add or subtract the activation); layers
+      // with integer weights (a BNN's INT8 classifier head) use the lane's multiplier.
+      assign prod[s] = intw_i ? $signed(act_i[s]) * 32'($signed(w)) :
+                       w[0]   ? $signed(act_i[s]) : -$signed(act_i[s]);
     end else if (MacKind == MacPow2) begin : g_pow2
       // Code {sign, e+1}; e+1 == 0 encodes the weight 0. Product = +-(act << e).
       logic [WBits-2:0] e1;
@@ -59,7 +62,7 @@ module seq_pe import seq_pkg::*; #(
         lanes = lanes + 32'd1;
       end
     end
-    if (MacKind == MacXnor && bin_i && op_i == OpMac) begin
+    if (MacKind == MacXnor && bin_i && !intw_i && op_i == OpMac) begin
       psum_o = (ones << 1) - lanes;
     end else begin
       psum_o = acc;

@@ -22,6 +22,7 @@ package seq_pkg;
   localparam int unsigned CtrlBin     = 3;  // binary (+-1) activations: XNOR-popcount path
   localparam int unsigned CtrlHasBias = 6;
   localparam int unsigned CtrlHasAux  = 7;  // flattened index >= DfAuxStart reads the aux values
+  localparam int unsigned CtrlIntW    = 8;  // MacXnor engines: INT<WBits> weights (e.g. an INT8 head)
 
   // Layer-descriptor fields: one 32-bit word each, DescStride words per pass.
   localparam int unsigned DfCtrl     = 0;
