@@ -28,7 +28,9 @@ class rtl_engine : public engine_base {
  public:
   rtl_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
       : engine_base(name),
-        m_ctx(ctx) {
+        m_ctx(ctx),
+        m_beats(ctx.stats.counter("engine.beats", "beats computed by the engine")),
+        m_busy(ctx.stats.counter("engine.cycles.busy", "cycles with at least one beat in the engine")) {
     if (!ctx.network) throw std::runtime_error("rtl engine: no network in the engine context");
     m_net = static_cast<const Network*>(ctx.network);
     const std::string style = ctx.params.get_string("engine.style");
@@ -96,7 +98,9 @@ class rtl_engine : public engine_base {
     m_pins->thread_beat(beat, r);
     const BeatOutput golden = m_ctx.compute(beat.input, beat.aux);
     last_mismatch = golden.logits != r.logits || golden.cls != r.predicted;
-    if (!g_totals.cosim) {
+    if (!g_totals.cosim) {  // in cosim the TLM engine counts these
+      m_beats.add(1);
+      m_busy.add(r.cycles);
       g_totals.beats += 1;
       g_totals.output_mismatches += last_mismatch ? 1 : 0;
     }
@@ -119,6 +123,8 @@ class rtl_engine : public engine_base {
   std::unique_ptr<SeqBench> m_pins;
   SeqProgram m_prog;
   bool m_loaded = false;
+  StatsRegistry::Counter& m_beats;
+  StatsRegistry::Counter& m_busy;
 };
 
 // TLM engine and RTL engine side by side.

@@ -147,7 +147,7 @@ class seq_bench_module : public sc_core::sc_module, public SeqBench {
     if (m_opt.trace_file.empty() || m_trace) return;
     Verilated::traceEverOn(true);
     m_trace = std::make_unique<VerilatedVcdSc>();
-    m_dut.trace(m_trace.get(), 99);
+    m_dut.trace(m_trace.get(), 2);  // the engine's own signals, not the PE/write-back instances
     m_trace->open(m_opt.trace_file.c_str());
   }
 
