@@ -2,6 +2,7 @@
 """Pareto fronts of ecg_sim sweep results (docs/sweeps.md).
 
     scripts/plot_pareto.py RESULTS [RESULTS ...] [--out DIR] [--formats png,svg] [--title T]
+                           [--marker-by KEY]
 
 RESULTS are results.jsonl (or results.csv) files written by `ecg_sim sweep`; several files are
 plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the first file):
@@ -11,7 +12,8 @@ plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the 
   pareto_fps_power.{png,svg}       FPS vs power               (FPS maximised)
   pareto_summary.txt               the Pareto-optimal points of each plot, with their parameters
 
-One colour per arch; Pareto-optimal points (over all archs) are drawn large with a black edge
+One colour per arch (and, with --marker-by KEY, one marker shape per value of parameter KEY,
+e.g. power.tech); Pareto-optimal points (over all archs) are drawn large with a black edge
 and joined by the front's staircase. Only points with status "ok" and both values present are
 used; a plot whose metrics no point has (e.g. power in golden mode) is skipped with a note.
 Uses Debian's python3-matplotlib; run with /usr/bin/python3.
@@ -105,7 +107,15 @@ def log_scale_wanted(values):
     return len(pos) == len(values) and len(pos) > 1 and max(pos) / min(pos) > 30
 
 
-def plot_one(rows, spec, out_dir, formats, title):
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
+
+
+def param_value(r, key):
+    v = (r.get("params") or {}).get(key)
+    return "-" if v is None else str(v)
+
+
+def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
     stem, xc, xl, xs, yc, yl, ys = spec
     pts, used = [], []
     for r in rows:
@@ -127,15 +137,26 @@ def plot_one(rows, spec, out_dir, formats, title):
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
     archs = sorted({r.get("arch", "?") for r in used},
                    key=lambda a: (ARCH_ORDER.index(a) if a in ARCH_ORDER else 99, a))
+    values = sorted({param_value(r, marker_by) for r in used}) if marker_by else ["-"]
+    marker_of = {v: MARKERS[i % len(MARKERS)] for i, v in enumerate(values)}
     for a in archs:
         idx = [i for i, r in enumerate(used) if r.get("arch") == a]
         c = COLOURS.get(a, None)
-        ax.scatter([pts[i][0] for i in idx if i not in on_front], [pts[i][1] for i in idx if i not in on_front],
-                   s=22, alpha=0.55, color=c, label=f"{a} ({len(idx)})")
-        fi = [i for i in idx if i in on_front]
-        if fi:
-            ax.scatter([pts[i][0] for i in fi], [pts[i][1] for i in fi], s=90, color=c, edgecolors="black",
-                       linewidths=1.3, marker="*", zorder=3)
+        ax.scatter([], [], s=22, color=c, label=f"{a} ({len(idx)})")
+        for v in values:
+            vi = [i for i in idx if not marker_by or param_value(used[i], marker_by) == v]
+            m = marker_of[v] if marker_by else "o"
+            rest = [i for i in vi if i not in on_front]
+            ax.scatter([pts[i][0] for i in rest], [pts[i][1] for i in rest], s=22, alpha=0.55, color=c, marker=m)
+            fi = [i for i in vi if i in on_front]
+            if fi:
+                ax.scatter([pts[i][0] for i in fi], [pts[i][1] for i in fi], s=110, color=c, edgecolors="black",
+                           linewidths=1.3, marker=m if marker_by else "*", zorder=3)
+    if marker_by:
+        for v in values:
+            ax.scatter([], [], s=30, color="gray", marker=marker_of[v], label=f"{marker_by}={v}")
+    ax.scatter([], [], s=90, color="white", edgecolors="black", marker="*" if not marker_by else "o",
+               label="Pareto-optimal")
     fx = [pts[i][0] for i in front]
     fy = [pts[i][1] for i in front]
     ax.step(fx, fy, where="post", color="black", linewidth=0.8, alpha=0.7, label="Pareto front", zorder=2)
@@ -169,6 +190,7 @@ def main(argv=None):
     ap.add_argument("--out", help="output folder (default: the first results file's folder)")
     ap.add_argument("--formats", default="png,svg", help="comma-separated image formats (default png,svg)")
     ap.add_argument("--title", default="", help="title prefix of the plots")
+    ap.add_argument("--marker-by", help="parameter whose values get one marker shape each (e.g. power.tech)")
     a = ap.parse_args(argv)
     rows = []
     for path in a.results:
@@ -184,7 +206,7 @@ def main(argv=None):
     summary = [f"Pareto summary of {len(rows)} points ({ok} ok) from {', '.join(a.results)}", ""]
     images = []
     for spec in PLOTS:
-        lines, written = plot_one(rows, spec, out_dir, formats, a.title)
+        lines, written = plot_one(rows, spec, out_dir, formats, a.title, a.marker_by)
         summary.extend(lines + [""])
         images.extend(written)
     text = "\n".join(summary)

@@ -33,6 +33,7 @@ struct SweepOptions {
   std::string shard;
   std::string exe;
   std::vector<std::string> config_dirs;
+  std::vector<std::string> archs;
 };
 
 struct MergeOptions {
@@ -41,7 +42,8 @@ struct MergeOptions {
 };
 
 void run_sweep_command(const SweepOptions& o) {
-  const sweep::Spec spec = sweep::load_spec(o.spec);
+  sweep::Spec spec = sweep::load_spec(o.spec);
+  if (!o.archs.empty()) sweep::restrict_archs(spec, o.archs, "--archs");
   sweep::ValidationEnv env = sweep::default_env();
   if (!o.config_dirs.empty()) env.config_dirs = o.config_dirs;
   if (o.exe.empty()) {
@@ -111,6 +113,7 @@ void add_sweep(CLI::App& app) {
   cmd->add_flag("--retry-failed", o->retry_failed, "With --resume: run failed points again");
   cmd->add_flag("--force", o->force, "Start over in an output folder that holds results");
   cmd->add_option("--shard", o->shard, "Run only shard i of N (every N-th point from i; 0 <= i < N), e.g. 0/4");
+  cmd->add_option("--archs", o->archs, "Run only these archs of the spec, e.g. qrcnn,logq")->delimiter(',');
   cmd->add_flag("--list", o->list, "Validate the spec and list its points without running them");
   cmd->add_flag("--no-progress", o->no_progress, "No progress bar (it is drawn only when stderr is a terminal)");
   cmd->add_option("--exe", o->exe, "Program run for each point (default: this ecg_sim)");

@@ -3,6 +3,7 @@
 // Each test runs in its own process (gtest_discover_tests): SystemC elaborates once.
 #include "Vprim_fifo_sync.h"  // V*.h first: Verilator 5.006 pulls in systemc.h
 #include "verilated_vcd_sc.h"
+#include "vcd_changes.h"
 
 #include <gtest/gtest.h>
 
@@ -86,37 +87,6 @@ class fifo_driver : public sc_core::sc_module {
   }
 };
 
-// Number of value changes per VCD signal name.
-std::map<std::string, int> vcd_changes(const std::string& path) {
-  std::ifstream in(path);
-  std::map<std::string, std::string> id_to_name;
-  std::map<std::string, int> changes;
-  std::string line;
-  bool body = false;
-  while (std::getline(in, line)) {
-    std::istringstream ls(line);
-    std::string tok;
-    ls >> tok;
-    if (tok == "$var") {
-      std::string type, width, id, name;
-      ls >> type >> width >> id >> name;
-      id_to_name[id] = name;
-    } else if (tok == "$enddefinitions") {
-      body = true;
-    } else if (body && !tok.empty() && tok[0] != '#' && tok[0] != '$') {
-      std::string id;
-      if (tok[0] == 'b') {
-        ls >> id;
-      } else {
-        id = tok.substr(1);
-      }
-      auto it = id_to_name.find(id);
-      if (it != id_to_name.end()) ++changes[it->second];
-    }
-  }
-  return changes;
-}
-
 TEST(VerilatorSmoke, FifoPreservesOrderAndTraces) {
   sc_core::sc_clock clk("clk", 10, sc_core::SC_NS);
   Vprim_fifo_sync dut("dut");
@@ -150,7 +120,7 @@ TEST(VerilatorSmoke, FifoPreservesOrderAndTraces) {
   EXPECT_GE(drv.max_depth, 2);  // random ready lets the FIFO fill up
 
   ASSERT_TRUE(std::filesystem::exists(vcd));
-  const auto changes = vcd_changes(vcd.string());
+  const auto changes = ecg::rtl::vcd_changes(vcd.string());
   ASSERT_TRUE(changes.count("rdata_o")) << "rdata_o not traced";
   EXPECT_GE(changes.at("rdata_o"), static_cast<int>(fifo_driver::kWords));
   EXPECT_GE(changes.at("clk_i"), 100);

@@ -17,7 +17,8 @@
 
 // Hot loops are compiled twice (with AVX2 / with POPCNT, and for baseline x86-64) and the
 // dynamic linker picks by CPU feature at load time (GCC function multiversioning).
-#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+// ECG_GOLDEN_BASELINE builds one plain version (tests of the code older CPUs would run).
+#if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__) && !defined(ECG_GOLDEN_BASELINE)
 #define ECG_HOT __attribute__((target_clones("avx2", "default")))
 #define ECG_HOT_POPCNT __attribute__((target_clones("popcnt", "default")))
 // 64-bit lanes: AVX-512F has the arithmetic 64-bit shift that AVX2 lacks.

@@ -6,9 +6,9 @@
 #include <fmt/format.h>
 
 namespace ecg {
-namespace {
-std::uint64_t sample_bytes(const NetGeom& net) { return (static_cast<std::uint64_t>(net.input_bits) + 7) / 8; }
-}  // namespace
+std::uint64_t accelerator::sample_bytes(const NetGeom& net) {
+  return (static_cast<std::uint64_t>(net.input_bits) + 7) / 8;
+}
 
 std::uint64_t accelerator::input_bytes(const NetGeom& net) {
   return static_cast<std::uint64_t>(net.input_channels) * net.input_length * sample_bytes(net) +

@@ -63,7 +63,7 @@ void dma::run() {
   m_qk.sync();
   m_boot_done = sc_core::sc_time_stamp();
 
-  const std::uint64_t sb = (static_cast<std::uint64_t>(m_net.input_bits) + 7) / 8;
+  const std::uint64_t sb = accelerator::sample_bytes(m_net);
   std::vector<std::uint8_t> buf(accelerator::input_bytes(m_net));
   for (;;) {
     m_qk.sync();  // the DMA is free now; wait for the next beat

@@ -114,6 +114,18 @@ void datapath_activity(const NetGeom& net, const Group& g, Activity act, EngineT
   }
 }
 
+// Accumulator register updates of a pass: one per output value and simd-wide chunk of its
+// reduction (the same in seq and pipe).
+std::int64_t acc_updates(const LayerGeom& l, std::int64_t simd) {
+  if (l.type == "conv1d")
+    return static_cast<std::int64_t>(l.lout) * l.cout *
+           cdiv(static_cast<std::int64_t>(l.cin / l.groups) * l.k, simd);
+  if (l.type == "dense") return l.cout * cdiv(l.cin, simd);
+  if (l.type == "maxpool") return static_cast<std::int64_t>(l.lout) * l.cout * cdiv(l.k, simd);
+  if (l.type == "gsum") return l.cin * cdiv(l.lin, simd);
+  return 0;
+}
+
 void check_geometry(const NetGeom& net) {
   if (net.input_length <= 0 || net.layers.empty())
     throw InputError(fmt::format("{}: network has no input length or no layers", net.arch));
@@ -245,24 +257,19 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     p.simd = simd;
     for (int i : g.fused) p.fused.push_back(net.layers[i].name);
     std::int64_t out_words = 0;  // pe-wide write-backs
-    std::int64_t acc_updates = 0;
     if (l.type == "conv1d") {
       std::int64_t red = static_cast<std::int64_t>(l.cin / l.groups) * l.k;
       p.work = l.lout * cdiv(l.cout, pe) * cdiv(red, simd);
       out_words = l.lout * cdiv(l.cout, pe);
-      acc_updates = static_cast<std::int64_t>(l.lout) * l.cout * cdiv(red, simd);
     } else if (l.type == "dense") {
       p.work = cdiv(l.cout, pe) * cdiv(l.cin, simd);
       out_words = cdiv(l.cout, pe);
-      acc_updates = l.cout * cdiv(l.cin, simd);
     } else if (l.type == "maxpool") {
       p.work = l.lout * cdiv(l.cout, pe) * cdiv(l.k, simd);
       out_words = l.lout * cdiv(l.cout, pe);
-      acc_updates = static_cast<std::int64_t>(l.lout) * l.cout * cdiv(l.k, simd);
     } else if (l.type == "gsum") {
       p.work = cdiv(l.cin, pe) * cdiv(l.lin, simd);
       out_words = cdiv(l.cin, pe);
-      acc_updates = l.cin * cdiv(l.lin, simd);
     } else {  // stand-alone element-wise layer
       p.work = l.lin * cdiv(l.cin, pe);
       out_words = p.work;
@@ -273,7 +280,7 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.work);
     act.add(w("act", "read", (is_elementwise(l.type) ? pe : simd) * l.in_bits), p.work);
     act.add(w("act", "write", pe * g.out_bits), out_words);
-    act.add("engine.reg.acc.32b", acc_updates);
+    act.add("engine.reg.acc.32b", acc_updates(l, simd));
     t.passes.push_back(p);
   }
   const LayerGeom& last = net.layers.back();
@@ -353,6 +360,7 @@ EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
     if (l.type == "dense") act.add(w("linebuf", "write", l.in_bits), l.cin);
     else act.add(w("linebuf", "write", static_cast<std::int64_t>(l.cin) * l.in_bits), lin);
     act.add(w("linebuf", "read", simd * l.in_bits), p.cycles);
+    act.add("engine.reg.acc.32b", acc_updates(l, simd));
     t.passes.push_back(p);
     prev = std::move(done);
   }

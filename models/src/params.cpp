@@ -86,7 +86,8 @@ ParamSet::Param& ParamSet::lookup(const std::string& key, const std::string& ori
     std::string section = key.substr(0, key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
     std::string near;
     for (const auto& [k, p] : m_params)
-      if (!section.empty() && k.rfind(section, 0) == 0) near += (near.empty() ? "" : ", ") + k;
+      if (!section.empty() && k.rfind(section, 0) == 0 && k.find('.', section.size()) == std::string::npos)
+        near += (near.empty() ? "" : ", ") + k;
     throw InputError(fmt::format("{}: unknown parameter{}", where(origin, key),
                                  near.empty() ? "" : " (known in this section: " + near + ")"));
   }

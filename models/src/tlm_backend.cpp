@@ -2,11 +2,16 @@
 // with the TLM engine. Compiled into ecg_sim (object library ecg_tlm_backend) so the
 // static registration below is kept.
 #include <memory>
+#include <string>
+
+#include <fmt/format.h>
 
 #include <nlohmann/json.hpp>
 
 #include "backend.h"
 #include "ecg/models/tlm_run.h"
+#include "ecg/npy.h"     // write_file_atomic
+#include "ecg/report.h"  // check_output_path
 #ifdef ECG_WITH_POWER
 #include "ecg/power/hw.h"
 #endif
@@ -26,6 +31,8 @@ class TlmBackend final : public Backend {
     opt.config_file = m_ctx.config_file;
     opt.params = m_ctx.params;
     opt.realtime = m_ctx.realtime;
+    opt.engine_kind = m_ctx.mode;  // tlm, or rtl/cosim (tb/rtl_backend.cpp runs this backend with them)
+    if (!m_ctx.trace_file.empty()) check_output_path(m_ctx.trace_file, "--trace");
     m_run = std::make_unique<TlmRun>();
     run_tlm(net, beats, opt, *m_run, [&progress](std::size_t n) {
       if ((n & 255) == 0) progress.advance(n);
@@ -46,6 +53,23 @@ class TlmBackend final : public Backend {
       o.start_s = t.t_avail.to_seconds();
       o.done_s = t.t_host.to_seconds();
     }
+    if (!m_ctx.trace_file.empty()) write_trace(beats, period_s);
+  }
+
+  // --trace FILE: one CSV line per beat with its transaction times in cycles.
+  void write_trace(const std::vector<Beat>& beats, double period_s) const {
+    const PlatformResult& r = m_run->result;
+    auto cyc = [&](sc_core::sc_time t) { return static_cast<std::uint64_t>(t.to_seconds() / period_s + 0.5); };
+    std::string text =
+        "beat,record,sample,avail_cycle,dma_cycle,start_req_cycle,engine_start_cycle,done_cycle,"
+        "host_read_cycle,engine_cycles,class\n";
+    for (std::size_t i = 0; i < beats.size(); ++i) {
+      const BeatTrace& t = r.trace[i];
+      text += fmt::format("{},{},{},{},{},{},{},{},{},{},{}\n", i, beats[i].record, beats[i].sample,
+                          cyc(t.t_avail), cyc(t.t_dma), cyc(t.t_req), cyc(t.t_start), cyc(t.t_done),
+                          cyc(t.t_host), t.engine_cycles, t.cls);
+    }
+    write_file_atomic(m_ctx.trace_file, text);
   }
 
   void fill_report(nlohmann::json& report) const override {
@@ -78,6 +102,7 @@ class TlmBackend final : public Backend {
     hw["boot_cycles"] = r.boot_cycles;
     if (r.ii_measured_cycles > 0) hw["initiation_interval_measured_cycles"] = r.ii_measured_cycles;
     report["sim"]["simulated_cycles"] = r.simulated_cycles;
+    if (!m_ctx.trace_file.empty()) report["sim"]["trace_file"] = m_ctx.trace_file;
 #ifdef ECG_WITH_POWER
     power::add_power_report(report, m_run->params, m_run->geom, power::counters_of(m_run->stats),
                             static_cast<double>(r.trace.size()), static_cast<double>(r.simulated_cycles));

@@ -129,6 +129,15 @@ TEST(Configs, EveryArchConfigListsEveryParameter) {
     SCOPED_TRACE(arch);
     const std::string path = std::string(ECG_SIM_SOURCE_DIR) + "/configs/" + arch + ".toml";
     ASSERT_TRUE(std::filesystem::exists(path));
+    // The config must fit the trained network too, when it exists.
+    const std::string trained = std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch + "/model.json";
+    if (std::filesystem::exists(trained)) {
+      const NetGeom tg = net_geometry(load_network(trained));
+      ParamSet tps;
+      declare_run_params(tps, tg);
+      tps.load_toml_file(path);
+      EXPECT_NO_THROW(validate_platform_params(tps, tg)) << trained;
+    }
     const Network net = load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json");
     const NetGeom g = net_geometry(net);
     ParamSet ps;
@@ -155,7 +164,7 @@ TEST(Configs, InvalidValuesNameTheKey) {
   };
   EXPECT_EQ(run({}), "");
   EXPECT_NE(run({"engine.pe=0"}).find("engine.pe"), std::string::npos);
-  EXPECT_NE(run({"engine.stage.c0.pe=0", "engine.stage.dw0.simd=100000"}).find("engine.stage.dw0.simd"),
+  EXPECT_NE(run({"engine.stage.c0.pe=0", "engine.stage.dw1.simd=100000"}).find("engine.stage.dw1.simd"),
             std::string::npos);
   std::string e = run({"engine.line_buffer_cols=3"});  // c0 has a 7-column kernel
   EXPECT_NE(e.find("engine.line_buffer_cols"), std::string::npos) << e;

@@ -51,8 +51,12 @@ TEST(Platform, SeqBackToBackMatchesGoldenAndFormulas) {
   EXPECT_DOUBLE_EQ(r.ii_cycles, static_cast<double>(r.timing.latency_cycles));
   EXPECT_NEAR(r.ii_measured_cycles, r.ii_cycles, 1e-6);
   EXPECT_NEAR(r.throughput_fps, 100e6 / r.ii_cycles, 1e-6);
-  // End-to-end latency >= DMA path + engine + the host's RESULT read.
-  EXPECT_GE(r.latency_cycles.min, static_cast<double>(r.timing.latency_cycles));
+  // Service latency by hand (docs/timing.md): 128 UINT8 samples + 4 aux = 132 bytes in
+  // 64-byte bursts over a 32-bit bus (latency 2) into a 1-cycle SRAM: (2+16+1)*2 + (2+1+1)
+  // = 42; START 2+1+1 = 4; engine; RESULT read 2+1+1 = 4.
+  EXPECT_EQ(r.latency_cycles.min, static_cast<double>(42 + 4 + r.timing.latency_cycles + 4));
+  EXPECT_EQ(r.latency_cycles.max, r.latency_cycles.min);
+  EXPECT_EQ(r.dma_path_cycles, 42u + 4u + 132u);
   // Stats: one engine beat per beat, activity = per-beat model x beats.
   EXPECT_EQ(run.stats.value("engine.beats"), beats.size());
   EXPECT_EQ(run.stats.value("engine.mac.a8w4"), r.timing.activity.at("engine.mac.a8w4") * beats.size());
@@ -61,6 +65,25 @@ TEST(Platform, SeqBackToBackMatchesGoldenAndFormulas) {
   EXPECT_EQ(run.stats.value("mem.weight.write.32b"), static_cast<std::uint64_t>((run.geom.weight_storage_bytes + 3) / 4));
   // The input buffer: 128 UINT8 samples + 4 aux bytes per beat, 32-bit port.
   EXPECT_EQ(run.stats.value("mem.input.write.32b"), beats.size() * 33);
+}
+
+TEST(Platform, QuantumAndBusParametersEnterTheFormula) {
+  const Network net = load_network(net_path("qrcnn"));
+  const std::vector<Beat> beats = some_beats(net, "100", 50);
+  TlmOptions opt;
+  opt.config_file = config_path("qrcnn");
+  // A 1-cycle quantum syncs after every transaction: same timing. A 64-bit bus with
+  // latency 5 and 32-byte bursts: 132 bytes = 4 full bursts + 4 bytes:
+  // 4*(5+4+1) + (5+1+1) = 47; START 5+1+1 = 7; RESULT 5+1+1 = 7.
+  opt.params = {"source.pace=back_to_back", "sim.quantum_cycles=1", "bus.width_bits=64",
+                "bus.latency_cycles=5", "dma.burst_bytes=32"};
+  TlmRun run;
+  run_tlm(net, beats, opt, run);
+  const PlatformResult& r = run.result;
+  EXPECT_EQ(r.latency_cycles.min, static_cast<double>(47 + 7 + r.timing.latency_cycles + 7));
+  EXPECT_EQ(r.dma_path_cycles, 47u + 7u + 132u);
+  EXPECT_NEAR(r.ii_measured_cycles, static_cast<double>(r.timing.latency_cycles), 1e-6);
+  EXPECT_EQ(run.stats.value("bus.transactions"), 50u * (5 + 1 + 1) + (run.geom.weight_storage_bytes + 31) / 32);
 }
 
 TEST(Platform, PipeOverlapsBeatsAndMatchesGolden) {

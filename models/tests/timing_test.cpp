@@ -177,6 +177,9 @@ TEST(Timing, MacsAgreeWithGoldenCounts) {
     const NetGeom n = net_geometry(net);
     EXPECT_EQ(seq_timing(n, cfg("seq", 8, 8)).macs, net.macs_per_beat()) << arch;
     EXPECT_EQ(pipe_timing(n, cfg("pipe", 8, 8)).macs, net.macs_per_beat()) << arch;
+    // Same arithmetic in both styles: accumulator updates and MAC flavours agree.
+    EXPECT_EQ(seq_timing(n, cfg("seq", 8, 8)).activity.at("engine.reg.acc.32b"),
+              pipe_timing(n, cfg("pipe", 8, 8)).activity.at("engine.reg.acc.32b")) << arch;
   }
 }
 

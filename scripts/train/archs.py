@@ -123,7 +123,7 @@ RECIPES = {
     "logq": dict(fp_epochs=15, q_epochs=10, lr=3e-3, prune=(0.6, ["c2", "c3", "c4", "fc"]),
                  alpha=0.5, holdout=None),
     "dwsep": dict(fp_epochs=12, q_epochs=10, lr=3e-3, prune=(0.5, ["pw2", "pw3", "fc1"]),
-                  alpha=0.5, alpha_intra=0.2, holdout=None, rr_swap=2.0),
+                  alpha=0.5, alpha_intra=0.2, holdout=None, rr_swap=2.0, rr_swap_back=1.0),
 }
 for _r in RECIPES.values():
     _r.setdefault("epoch_cap", 24000)  # beats drawn (without replacement) per epoch

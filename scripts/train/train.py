@@ -3,7 +3,8 @@
 
   /usr/bin/python3 scripts/train/train.py --arch qrcnn [--eval inter|intra|both]
 
-inter: train on DS1 (minus held-out DS1 records used for model selection), test on DS2
+inter: train on DS1 minus a random 15% of its beats used for model selection (a recipe
+       may name DS1 records to hold out instead; none does), test on DS2
        -> weights/<arch>/{model.json, vectors.json}
 intra: random stratified split of DS1+DS2 beats (70% train / 10% selection / 20% test)
        -> weights/<arch>/intra/{model.json, vectors.json}
@@ -229,7 +230,7 @@ def split_intra(b, seed):
     return b.take(np.sort(tr)), b.take(np.sort(va)), b.take(np.sort(te))
 
 
-def rr_swap(tr, classes, factor, rng):
+def rr_swap(tr, classes, factor, rng, back=0.0):
     """Inter-patient S augmentation: an S beat is a beat of normal (supraventricular)
     morphology that comes early. Adds factor x #S copies of random N beats (their own
     waveform) carrying the RR features of random S beats, labelled S, so the net learns
@@ -240,7 +241,15 @@ def rr_swap(tr, classes, factor, rng):
     pick_n, pick_s = rng.choice(ns, k), rng.choice(ss, k)
     add = D.Beats(tr.x[pick_n], tr.aux[pick_s], np.full(k, s_i, dtype=np.int32), tr.rec[pick_n],
                   tr.sample[pick_n], tr.classes)
-    return concat(tr, add)
+    out = concat(tr, add)
+    if back > 0:
+        # ...and back x #S copies of S waveforms with the RR features of N beats, labelled
+        # N: an S waveform that comes on time is not evidence of an S beat.
+        k = int(back * len(ss))
+        pick_s, pick_n = rng.choice(ss, k), rng.choice(ns, k)
+        out = concat(out, D.Beats(tr.x[pick_s], tr.aux[pick_n], np.full(k, n_i, dtype=np.int32),
+                                  tr.rec[pick_s], tr.sample[pick_s], tr.classes))
+    return out
 
 
 def concat(a, b):
@@ -306,8 +315,10 @@ def run_training(arch, mode, args, log):
         split = {"train": "DS1+DS2 random 70% (stratified)", "select": "random 10%",
                  "test": "random 20%"}
     if mode == "inter" and recipe.get("rr_swap"):
-        tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7))
-        split["train"] += " + RR-swap augmentation (x%.1f S beats)" % recipe["rr_swap"]
+        tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7),
+                     recipe.get("rr_swap_back", 0.0))
+        split["train"] += " + RR-swap augmentation (x%.1f S beats, x%.1f back)" % (
+            recipe["rr_swap"], recipe.get("rr_swap_back", 0.0))
     log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
     alpha = recipe["alpha"] if mode == "inter" else recipe.get("alpha_intra", recipe["alpha"])
     cw = class_weights(tr, len(classes), alpha)

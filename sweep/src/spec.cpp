@@ -450,6 +450,18 @@ void validate(const Spec& spec, const ValidationEnv& env) {
     }
 }
 
+void restrict_archs(Spec& spec, const std::vector<std::string>& names, const std::string& flag) {
+  std::vector<std::string> have;
+  for (const auto& a : spec.archs) have.push_back(a.arch);
+  for (const auto& n : names)
+    if (!contains(have, n))
+      throw InputError(fmt::format("{} {}: the spec has no arch '{}' (archs: {})", flag, join(names, ","), n, join(have, ", ")));
+  std::vector<ArchPlan> kept;
+  for (auto& a : spec.archs)
+    if (contains(names, a.arch)) kept.push_back(std::move(a));
+  spec.archs = std::move(kept);
+}
+
 std::vector<Point> expand(const Spec& spec) {
   std::vector<Point> out;
   for (const auto& plan : spec.archs) {

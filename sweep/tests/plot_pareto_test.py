@@ -42,8 +42,8 @@ class ScriptTest(unittest.TestCase):
             path = os.path.join(d, "results.jsonl")
             with open(path, "w") as f:
                 f.write("".join(json.dumps(r) + "\n" for r in rows))
-            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--out", os.path.join(d, "plots")],
-                                 capture_output=True, text=True)
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--out", os.path.join(d, "plots"),
+                                  "--marker-by", "engine.pe"], capture_output=True, text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
             for stem in ("pareto_energy_latency", "pareto_accuracy_energy", "pareto_fps_power"):
                 for ext in ("png", "svg"):

@@ -294,6 +294,17 @@ TEST(SweepSpec, PointOrderAndIds) {
   EXPECT_EQ(more[8].id, pts[8].id);
 }
 
+TEST(SweepSpec, RestrictArchs) {
+  Spec s = toml_spec(kSpec);
+  const auto all = expand(s);
+  restrict_archs(s, {"qrcnn"}, "--archs");
+  const auto q = expand(s);
+  ASSERT_EQ(q.size(), 4u);
+  EXPECT_EQ(q[0].id, all[8].id);  // same inputs, same id
+  EXPECT_EQ(error_of([&] { restrict_archs(s, {"dwsep"}, "--archs"); }),
+            "--archs dwsep: the spec has no arch 'dwsep' (archs: qrcnn)");
+}
+
 TEST(SweepSpec, ShardsPartitionThePoints) {
   const auto pts = expand(toml_spec(kSpec));
   std::multiset<std::size_t> seen;

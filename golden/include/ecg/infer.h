@@ -29,6 +29,7 @@ class Interpreter {
   struct Options {
     bool fast = true;  // false: plain reference loops with 64-bit accumulation everywhere
   };
+  // Keeps a reference to `net` (which must outlive the interpreter) and precomputes the plan.
   explicit Interpreter(const Network& net);
   Interpreter(const Network& net, Options opt);
   ~Interpreter();

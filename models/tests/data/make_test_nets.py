@@ -101,15 +101,17 @@ def bnn():
 
 
 def int2kd():
-    n = Net("int2kd", ["N", "L", "R", "V"], spec(128, "nlrv4"), 3)
-    cfg = [(1, 8, 7), (8, 16, 5), (16, 16, 5)]
+    # The training architecture (scripts/train/archs.py int2kd): 16/32 channels, INT2 weights.
+    n = Net("int2kd", ["N", "L", "R", "V"], spec(128, "nlrv4", aux="rr4"), 3)
+    cfg = [(1, 16, 7), (16, 32, 5), (32, 32, 5), (32, 32, 3)]
     for i, (ci, co, k) in enumerate(cfg):
         n.tensor("c%d_w" % i, [co, ci, k], 2)
         n.tensor("c%d_b" % i, [co], 32)
         n.conv("c%d" % i, "c%d_w" % i, "c%d_b" % i, pad=(k // 2, k // 2))
-        n.requant("rq%d" % i, co, 8 if i == 0 else 9, 0, 255, 8, False)
+        n.requant("rq%d" % i, co, 8 if i == 0 else 10, 0, 255, 8, False)
         n.layer(name="pool%d" % i, type="maxpool", k=2, stride=2, out_bits=8, out_signed=False)
-    n.tensor("fc_w", [4, 16 * 16], 2)
+    n.layer(name="cat", type="concat_aux", count=4, out_bits=8, out_signed=False)
+    n.tensor("fc_w", [4, 32 * 8 + 4], 2)
     n.tensor("fc_b", [4], 32)
     n.layer(name="fc", type="dense", weight="fc_w", bias="fc_b", out_bits=32, out_signed=True)
     n.write("t_int2kd.json")
@@ -134,26 +136,34 @@ def logq():
 
 
 def dwsep():
-    n = Net("dwsep", ["N", "S", "V", "F", "Q"], spec(128), 5)
-    n.tensor("c0_w", [8, 1, 7], 8)
-    n.tensor("c0_b", [8], 32)
+    # The training architecture (scripts/train/archs.py dwsep): stem 1->16, three
+    # depthwise(k5)+pointwise blocks to 32 channels with pooling, two dense layers.
+    n = Net("dwsep", ["N", "S", "V", "F", "Q"], spec(128, aux="rr4"), 5)
+    n.tensor("c0_w", [16, 1, 7], 8)
+    n.tensor("c0_b", [16], 32)
     n.conv("c0", "c0_w", "c0_b", pad=(3, 3))
-    n.requant("rq0", 8, 14, 0, 255, 8, False)
+    n.requant("rq0", 16, 14, 0, 255, 8, False)
     n.layer(name="pool0", type="maxpool", k=2, stride=2, out_bits=8, out_signed=False)
-    cin = 8
-    for i, cout in enumerate([16, 16]):
+    cin = 16
+    for i, cout in enumerate([32, 32, 32], start=1):
         n.tensor("dw%d_w" % i, [cin, 1, 5], 8)
-        n.conv("dw%d" % i, "dw%d_w" % i, pad=(2, 2), groups=cin)
+        n.tensor("dw%d_b" % i, [cin], 32)
+        n.conv("dw%d" % i, "dw%d_w" % i, "dw%d_b" % i, pad=(2, 2), groups=cin)
         n.requant("rqd%d" % i, cin, 12, 0, 255, 8, False)
         n.tensor("pw%d_w" % i, [cout, cin, 1], 8)
-        n.conv("pw%d" % i, "pw%d_w" % i)
-        n.requant("rqp%d" % i, cout, 13, 0, 255, 8, False)
+        n.tensor("pw%d_b" % i, [cout], 32)
+        n.conv("pw%d" % i, "pw%d_w" % i, "pw%d_b" % i)
+        n.requant("rqp%d" % i, cout, 15, 0, 255, 8, False)
+        n.layer(name="pool%d" % i, type="maxpool", k=2, stride=2, out_bits=8, out_signed=False)
         cin = cout
-    n.layer(name="sum", type="gsum", out_bits=32, out_signed=True)
-    n.requant("rqs", cin, 12, 0, 255, 8, False)
-    n.tensor("fc_w", [5, cin], 8)
-    n.tensor("fc_b", [5], 32)
-    n.layer(name="fc", type="dense", weight="fc_w", bias="fc_b", out_bits=32, out_signed=True)
+    n.layer(name="cat", type="concat_aux", count=4, out_bits=8, out_signed=False)
+    n.tensor("fc1_w", [32, cin * 8 + 4], 8)
+    n.tensor("fc1_b", [32], 32)
+    n.layer(name="fc1", type="dense", weight="fc1_w", bias="fc1_b", out_bits=32, out_signed=True)
+    n.requant("rqf", 32, 16, 0, 255, 8, False)
+    n.tensor("fc2_w", [5, 32], 8)
+    n.tensor("fc2_b", [5], 32)
+    n.layer(name="fc2", type="dense", weight="fc2_w", bias="fc2_b", out_bits=32, out_signed=True)
     n.write("t_dwsep.json")
 
 

@@ -28,7 +28,8 @@ class accelerator : public sc_core::sc_module {
   sram& input_buffer() { return *m_input; }
   sram& weight_memory() { return *m_weights; }
   engine_base& engine() { return *m_engine; }
-  static std::uint64_t input_bytes(const NetGeom& net);  // packed input + aux size
+  static std::uint64_t input_bytes(const NetGeom& net);   // packed input + aux size
+  static std::uint64_t sample_bytes(const NetGeom& net);  // bytes per packed input sample
 
  private:
   void csr_b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay);

@@ -91,6 +91,10 @@ std::map<std::string, std::string> declared_params(const std::string& config_pat
 // split that exist. Throws InputError (one line) on the first problem.
 void validate(const Spec& spec, const ValidationEnv& env);
 
+// Keeps only the named archs of a spec, in the spec's order (--archs); InputError naming `flag`
+// for a name the spec does not have.
+void restrict_archs(Spec& spec, const std::vector<std::string>& names, const std::string& flag);
+
 // Every point in the deterministic order: archs in spec order, then the cartesian product.
 std::vector<Point> expand(const Spec& spec);
 

@@ -1,0 +1,67 @@
+// The TLM seq cycle model against the RTL loader's own count (tb/seq_program.h:
+// SeqProgram::cycles_per_beat, which tb/seq_engine_test.cpp checks against the Verilated
+// engine cycle by cycle): TLM == RTL formula == RTL, for every seq arch's trained network
+// and test network, at the configs' array shape and at other shapes.
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "ecg/error.h"
+#include "ecg/models/engine_model.h"
+#include "ecg/models/tlm_run.h"
+#include "seq_program.h"
+
+namespace ecg {
+namespace {
+
+struct Flavour {
+  const char* arch;
+  int mac_kind, wbits;  // as in rtl/CMakeLists.txt's seq variants
+};
+
+TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
+  int checked = 0;
+  for (const Flavour f : {Flavour{"qrcnn", 0, 4}, Flavour{"bnn", 1, 1}, Flavour{"int2kd", 0, 2},
+                          Flavour{"logq", 2, 5}}) {
+    std::vector<std::string> models = {std::string(ECG_MODELS_TEST_DATA) + "/t_" + f.arch + ".json"};
+    const std::string trained = std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + f.arch + "/model.json";
+    if (std::filesystem::exists(trained)) models.push_back(trained);
+    for (const auto& path : models) {
+      const Network net = load_network(path);
+      const NetGeom g = net_geometry(net);
+      for (auto [pe, simd] : {std::pair{8, 8}, std::pair{8, 16}, std::pair{8, 32}, std::pair{4, 4},
+                              std::pair{16, 2}, std::pair{1, 1}}) {
+        rtl::SeqHw hw;
+        hw.pe = pe;
+        hw.simd = simd;
+        hw.mac_kind = f.mac_kind;
+        hw.wbits = f.wbits;
+        hw.wgt_rows = 1 << 20;
+        hw.par_depth = 1 << 12;
+        std::uint64_t rtl_cycles = 0;
+        try {
+          rtl_cycles = rtl::compile_seq(net, hw).cycles_per_beat();
+        } catch (const InputError& e) {
+          // A network the RTL variant cannot run (e.g. non-binary layers on the XNOR array)
+          // has no RTL count to compare with; say so and go on.
+          std::printf("no RTL count: %s\n", e.what());
+          break;
+        }
+        EngineConfig c;
+        c.style = "seq";
+        c.pe = pe;
+        c.simd = simd;
+        c.layer_overhead = rtl::SeqProgram::kLayerOverhead;
+        EXPECT_EQ(static_cast<std::uint64_t>(seq_timing(g, c).latency_cycles), rtl_cycles)
+            << path << " pe " << pe << " simd " << simd;
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GE(checked, 24);
+}
+
+}  // namespace
+}  // namespace ecg

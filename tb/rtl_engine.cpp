@@ -1,0 +1,195 @@
+#include "rtl_engine.h"
+
+#include <fmt/format.h>
+
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "ecg/error.h"
+#include "ecg/models/engine_if.h"
+#include "ecg/models/params.h"
+#include "ecg/models/stats.h"
+#include "ecg/models/tlm_engine.h"
+#include <tlm_utils/simple_initiator_socket.h>
+#include "ecg/qnet.h"
+#include "seq_bench.h"
+#include "seq_program.h"
+
+namespace ecg::rtl {
+namespace {
+
+std::string g_trace_file;
+RtlTotals g_totals;
+double g_backpressure = 0.0;
+
+// The TLM-to-pins bridge around one Verilated seq engine.
+class rtl_engine : public engine_base {
+ public:
+  rtl_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
+      : engine_base(name),
+        m_ctx(ctx),
+        m_beats(ctx.stats.counter("engine.beats", "beats computed by the engine")),
+        m_busy(ctx.stats.counter("engine.cycles.busy", "cycles with at least one beat in the engine")) {
+    if (!ctx.network) throw std::runtime_error("rtl engine: no network in the engine context");
+    m_net = static_cast<const Network*>(ctx.network);
+    const std::string style = ctx.params.get_string("engine.style");
+    if (style != "seq")
+      throw InputError(fmt::format("engine.style={}: the RTL implements the seq engine only", style));
+    const auto overhead = ctx.params.get_int("engine.layer_overhead");
+    if (overhead != SeqProgram::kLayerOverhead)
+      throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
+                                   "pass (Desc + Drain)", overhead, SeqProgram::kLayerOverhead));
+    const auto pe = static_cast<int>(ctx.params.get_int("engine.pe"));
+    const auto simd = static_cast<int>(ctx.params.get_int("engine.simd"));
+    const SeqVariant& v = find_seq_variant(m_net->arch, pe, simd);
+    SeqBenchOptions opt;
+    opt.standalone = false;
+    opt.clock_mhz = 1e-6 / ctx.clock_period.to_seconds();
+    opt.trace_file = g_trace_file;
+    opt.backpressure = g_backpressure;
+    // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
+    SeqHw hw;
+    hw.pe = v.pe;
+    hw.simd = v.simd;
+    hw.mac_kind = v.mac_kind;
+    hw.wbits = v.wbits;
+    m_prog = compile_seq(*m_net, hw);
+    m_pins = v.make(opt);
+  }
+  ~rtl_engine() override {
+    if (m_pins) m_pins->close_trace();
+  }
+  std::string engine_kind() const override { return "rtl"; }
+
+  // Runs one job on the pins; fills the extension. Returns false on a protocol error.
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override {
+    beat_job_ext* job = nullptr;
+    trans.get_extension(job);
+    if (!job || trans.get_command() != tlm::TLM_WRITE_COMMAND) {
+      trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      return;
+    }
+    const auto n_words = static_cast<std::size_t>(job->length + job->aux);
+    if (trans.get_data_length() != 4 * n_words || trans.get_address() != 0) {
+      trans.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+      return;
+    }
+    Beat beat;
+    beat.input.resize(static_cast<std::size_t>(job->length));
+    beat.aux.resize(static_cast<std::size_t>(job->aux));
+    std::memcpy(beat.input.data(), trans.get_data_ptr(), 4 * beat.input.size());
+    std::memcpy(beat.aux.data(), trans.get_data_ptr() + 4 * beat.input.size(), 4 * beat.aux.size());
+
+    wait(delay);  // sync first, then drive the pins on clock edges
+    delay = sc_core::SC_ZERO_TIME;
+    if (!m_loaded) {
+      m_pins->thread_start();
+      const SeqHw hw = m_pins->thread_hw();  // the engine's CSRs must agree with the variant list
+      if (hw.pe != m_prog.hw.pe || hw.simd != m_prog.hw.simd || hw.mac_kind != m_prog.hw.mac_kind ||
+          hw.wbits != m_prog.hw.wbits) {
+        trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+      }
+      m_pins->thread_load(m_prog);
+      m_loaded = true;
+    }
+    SeqBeatResult r;
+    m_pins->thread_beat(beat, r);
+    const BeatOutput golden = m_ctx.compute(beat.input, beat.aux);
+    last_mismatch = golden.logits != r.logits || golden.cls != r.predicted;
+    if (!g_totals.cosim) {  // in cosim the TLM engine counts these
+      m_beats.add(1);
+      m_busy.add(r.cycles);
+      g_totals.beats += 1;
+      g_totals.output_mismatches += last_mismatch ? 1 : 0;
+    }
+    g_totals.rtl_cycles += r.cycles;
+    g_totals.rtl_edges = m_pins->simulated_cycles();
+    job->logits = r.logits;
+    job->cls = r.predicted;
+    job->t_start = sc_core::sc_time(r.start_s, sc_core::SC_SEC);
+    job->t_done = sc_core::sc_time(r.done_s, sc_core::SC_SEC);
+    job->t_free = job->t_done;  // one input buffer: the next load follows the output handshake
+    job->cycles = r.cycles;
+    trans.set_response_status(tlm::TLM_OK_RESPONSE);
+  }
+
+  bool last_mismatch = false;
+
+ private:
+  const EngineContext& m_ctx;
+  const Network* m_net = nullptr;
+  std::unique_ptr<SeqBench> m_pins;
+  SeqProgram m_prog;
+  bool m_loaded = false;
+  StatsRegistry::Counter& m_beats;
+  StatsRegistry::Counter& m_busy;
+};
+
+// TLM engine and RTL engine side by side.
+class cosim_engine : public engine_base {
+ public:
+  cosim_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
+      : engine_base(name),
+        m_tlm(std::make_unique<tlm_engine>("tlm", ctx)),
+        m_rtl(std::make_unique<rtl_engine>("rtl", ctx)) {
+    g_totals.cosim = true;
+    cosim2tlm.bind(m_tlm->acc2eng);
+    cosim2rtl.bind(m_rtl->acc2eng);
+  }
+  std::string engine_kind() const override { return "cosim"; }
+
+  void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override {
+    beat_job_ext* job = nullptr;
+    trans.get_extension(job);
+    if (!job) {
+      trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+      return;
+    }
+    // The TLM engine on a copy of the job (it annotates and never waits).
+    tlm::tlm_generic_payload t2;
+    t2.set_command(trans.get_command());
+    t2.set_address(trans.get_address());
+    t2.set_data_ptr(trans.get_data_ptr());  // read only by the TLM engine
+    t2.set_data_length(trans.get_data_length());
+    beat_job_ext tlm_job = *job;
+    t2.set_extension(&tlm_job);
+    sc_core::sc_time d2 = delay;
+    cosim2tlm->b_transport(t2, d2);
+    t2.clear_extension(&tlm_job);
+    if (t2.get_response_status() != tlm::TLM_OK_RESPONSE) {
+      trans.set_response_status(t2.get_response_status());
+      return;
+    }
+    cosim2rtl->b_transport(trans, delay);
+    if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) return;
+    g_totals.beats += 1;
+    if (m_rtl->last_mismatch || job->logits != tlm_job.logits || job->cls != tlm_job.cls)
+      g_totals.output_mismatches += 1;
+    g_totals.tlm_cycles += tlm_job.cycles;
+  }
+
+ private:
+  tlm_utils::simple_initiator_socket<cosim_engine> cosim2tlm{"cosim2tlm"}, cosim2rtl{"cosim2rtl"};
+  std::unique_ptr<tlm_engine> m_tlm;
+  std::unique_ptr<rtl_engine> m_rtl;
+};
+
+}  // namespace
+
+const RtlTotals& rtl_totals() { return g_totals; }
+
+void set_engine_trace_file(const std::string& path) { g_trace_file = path; }
+void set_engine_backpressure(double p) { g_backpressure = p; }
+
+void register_rtl_engines() {
+  register_engine("rtl", [](const char* name, const EngineContext& ctx) {
+    return std::unique_ptr<engine_base>(new rtl_engine(name, ctx));
+  });
+  register_engine("cosim", [](const char* name, const EngineContext& ctx) {
+    return std::unique_ptr<engine_base>(new cosim_engine(name, ctx));
+  });
+}
+
+}  // namespace ecg::rtl

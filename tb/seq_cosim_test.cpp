@@ -1,0 +1,63 @@
+// Short co-simulation per arch (CI): the first beats of record 100 through the Verilated seq
+// engine of the arch's default config (configs/<arch>.toml), compared beat by beat with the
+// golden interpreter (logits, class) and with the TLM engine model's cycles per beat.
+// The full-record runs are `ecg_sim --arch X --mode cosim` (docs/rtl.md).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <systemc>  // declares extern "C" sc_main
+#include <vector>
+
+#include "ecg/beats.h"
+#include "ecg/infer.h"
+#include "ecg/models/tlm_run.h"
+#include "ecg/qnet.h"
+#include "seq_bench.h"
+#include "seq_program.h"
+
+namespace ecg::rtl {
+namespace {
+
+constexpr std::size_t kBeats = 40;
+
+void short_cosim(const std::string& arch) {
+  const Network net = load_network(std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch + "/model.json");
+  std::vector<Beat> beats = load_beats(ECG_TEST_DATA, {"100"}, net.input, 1);
+  ASSERT_GE(beats.size(), kBeats);
+  beats.resize(kBeats);
+
+  const NetGeom geom = net_geometry(net);
+  const ParamSet params = make_platform_params(net, geom, TlmOptions{});
+  const EngineConfig cfg = engine_config(params, geom);
+  const EngineTiming tlm = engine_timing(geom, cfg);
+
+  SeqBenchOptions opt;
+  opt.clock_mhz = cfg.clock_mhz;
+  auto bench = find_seq_variant(arch, cfg.pe, cfg.simd).make(opt);
+  const SeqProgram prog = compile_seq(net, bench->hw());
+  bench->load(prog);
+  std::vector<SeqBeatResult> out;
+  bench->run(beats, out, nullptr);
+
+  Interpreter golden(net);
+  std::vector<std::int32_t> logits;
+  for (std::size_t i = 0; i < beats.size(); ++i) {
+    const int cls = golden.run(beats[i], logits);
+    EXPECT_EQ(out[i].logits, logits) << arch << " beat " << i;
+    EXPECT_EQ(out[i].predicted, cls) << arch << " beat " << i;
+    EXPECT_EQ(out[i].cycles, static_cast<std::uint64_t>(tlm.latency_cycles)) << arch << " beat " << i;
+  }
+}
+
+TEST(SeqCosim, Qrcnn) { short_cosim("qrcnn"); }
+TEST(SeqCosim, Bnn) { short_cosim("bnn"); }
+TEST(SeqCosim, Int2kd) { short_cosim("int2kd"); }
+TEST(SeqCosim, Logq) { short_cosim("logq"); }
+
+}  // namespace
+}  // namespace ecg::rtl
+
+int sc_main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
