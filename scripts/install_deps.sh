@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ecg_sim needs, if any are missing.
-# Usage: scripts/install_deps.sh [--train]   (--train adds PyTorch/numpy/matplotlib for training and plots)
+# Usage: scripts/install_deps.sh [--train]   (--train adds PyTorch for training)
+# numpy/matplotlib are always installed: the sweep plot step (scripts/plot_pareto.py) and its test use them.
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
-      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3)
-if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch python3-numpy python3-matplotlib); fi
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib)
+if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch); fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
