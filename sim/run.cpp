@@ -102,16 +102,56 @@ nlohmann::json golden_check(const Network& net, const std::vector<Beat>& beats, 
   return j;
 }
 
+// The timed modes' hardware figures (report "hardware", "cosim"), as a terminal table.
+std::string format_hardware_table(const nlohmann::json& report, const std::string& unit) {
+  if (!report.contains("hardware") || !report["hardware"].contains("latency_us")) return {};
+  const auto& h = report["hardware"];
+  auto num = [](const nlohmann::json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0; };
+  std::string s = fmt::format("hardware ({} MHz)\n", num(h, "clock_mhz"));
+  const auto& lc = h["latency_cycles"];
+  const auto& lu = h["latency_us"];
+  s += fmt::format("  latency       {:.0f} cycles = {:.2f} us per {} (min {:.0f}, max {:.0f} cycles)\n", num(lc, "mean"),
+                   num(lu, "mean"), unit == "windows" ? "window" : "beat", num(lc, "min"), num(lc, "max"));
+  s += fmt::format("  throughput    {:.0f} {}/s (initiation interval {:.0f} cycles)\n", num(h, "throughput_fps"), unit,
+                   num(h, "initiation_interval_cycles"));
+  if (h.contains("queue_cycles"))
+    s += fmt::format("  queueing      mean {:.0f} cycles before the engine (max {:.0f})\n", num(h["queue_cycles"], "mean"),
+                     num(h["queue_cycles"], "max"));
+  if (h.contains("realtime_deadline_misses"))
+    s += fmt::format("  real time     {} deadline misses\n", h["realtime_deadline_misses"].get<long>());
+  s += fmt::format("  work          {:.0f} ops/{}, {:.0f} MACs, {:.0f} B of weights\n", num(h, "ops_per_beat"),
+                   unit == "windows" ? "window" : "beat", num(h, "macs_per_beat"), num(h, "weight_storage_bytes"));
+  if (h.contains("power_mw")) {
+    const auto& p = h["power_mw"];
+    const std::string tech = h.contains("power") && h["power"].contains("tech") ? h["power"]["tech"].get<std::string>() : "";
+    s += fmt::format("  power {:<7} {:.2f} mW dynamic + {:.2f} mW static = {:.2f} mW; {:.4f} uJ/{}; {:.1f} GOPS/W\n", tech,
+                     num(p, "dynamic"), num(p, "static"), num(p, "total"), num(h, "energy_uj_per_beat"),
+                     unit == "windows" ? "window" : "beat", num(h, "gops_per_w"));
+  }
+  if (report.contains("cosim")) {
+    const auto& c = report["cosim"];
+    s += fmt::format("  cosim         {:.0f} {} compared, {:.0f} output mismatches; cycles RTL {:.0f}, TLM {:.0f} "
+                     "(error {:+.3f} %)\n",
+                     num(c, "beats_compared"), unit, num(c, "output_mismatches"), num(c, "rtl_cycles_total"),
+                     num(c, "tlm_cycles_total"), num(c, "cycle_error_pct"));
+  }
+  return s;
+}
+
 }  // namespace
 
 void register_run(CLI::App& app, RunOptions& opt) {
   app.add_option("--arch", opt.arch, "Network/hardware style: a folder of --weights (qrcnn, bnn, int2kd, logq, dwsep)");
-  app.add_option("--mode", opt.mode, "golden (integer reference), tlm (SystemC), rtl (Verilated RTL), cosim (both)")
+  app.add_option("--mode", opt.mode,
+                 "tlm (SystemC platform: accuracy, latency, FPS, power), golden (integer reference only), "
+                 "rtl (Verilated RTL engine in the platform), cosim (TLM and RTL compared)")
       ->check(CLI::IsMember({"golden", "tlm", "rtl", "cosim"}))
       ->capture_default_str();
   auto* split = app.add_option("--split", opt.split, "Named record set: ds1, ds2, all, paced, afib (default ds2)");
   auto* records = app.add_option("--records", opt.records, "Records, e.g. 100,101 (or a named set)");
   split->excludes(records);
+  app.add_option("--max-beats", opt.max_beats, "Run only the first N beats of the record set (0 = all; e.g. a short --trace)")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--weights", opt.weights, "Folder with <arch>/model.json (default: ./weights, then the source tree's)");
   app.add_option("--data", opt.data, "MIT-BIH folder (default: $ECG_SIM_DATA, data/mitdb, ../shared/mitdb)");
   app.add_option("--json", opt.json, "Write the run report (report.schema.json) to FILE");
@@ -146,7 +186,8 @@ int run_main(const RunOptions& opt) {
   const std::string split = record_set(set).empty() ? "" : set;
 
   const auto t_load = Clock::now();
-  const std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
+  std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
+  if (opt.max_beats > 0 && beats.size() > opt.max_beats) beats.resize(opt.max_beats);
   const std::string unit = net.input.task == "rhythm" ? "windows" : "beats";  // what one input is
   const double load_s = seconds_since(t_load);
   if (beats.empty())
@@ -199,6 +240,7 @@ int run_main(const RunOptions& opt) {
              opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit, model,
              net.weight_storage_bytes(), net.ops_per_beat());
   fmt::print("{}\n", format_metrics_table(metrics, unit));
+  if (backend->clock_mhz() > 0) fmt::print("{}\n", format_hardware_table(report, unit));
   fmt::print("sim: {:.3f} s, {:.0f} {}/s ({} loaded in {:.2f} s)\n", wall_s,
              wall_s > 0 ? static_cast<double>(beats.size()) / wall_s : 0.0, unit, unit, load_s);
   if (report.contains("golden_check")) {

@@ -1,12 +1,14 @@
 #pragma once
 // The main job of ecg_sim: classify a record set with one network in one execution mode,
-// print accuracy / confusion / per-class Se +P, and write the JSON report.
+// print accuracy / confusion / per-class Se +P and (timed modes) the hardware figures, and
+// write the JSON report.
 //
-//   ecg_sim --arch X --mode golden|tlm|rtl|cosim [--split ds2 | --records 100,101]
-//           [--weights DIR] [--data DIR] [--json FILE] [-j N]
+//   ecg_sim --arch X [--mode tlm|golden|rtl|cosim] [--split ds2 | --records 100,101]
+//           [--max-beats N] [--weights DIR] [--data DIR] [--json FILE] [-j N]
 //           [--config FILE] [-p key=value ...] [--trace FILE] [--realtime] [--no-golden-check]
 //
 // main.cpp calls register_run() before parsing and run_main() when no sub-command ran.
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -16,7 +18,7 @@ namespace ecg {
 
 struct RunOptions {
   std::string arch;
-  std::string mode = "golden";
+  std::string mode = "tlm";   // the accelerator platform: accuracy and latency/FPS/power
   std::string split;    // named record set (ds1, ds2, all, ...)
   std::string records;  // explicit list "100,101" (or a named set)
   std::string weights;  // --weights DIR
@@ -28,6 +30,7 @@ struct RunOptions {
   bool realtime = false;
   bool golden_check = true;  // non-golden modes: compare every beat with the golden model
   int threads = 0;           // 0 = all cores
+  std::size_t max_beats = 0; // first N beats of the record set only (0 = all)
 };
 
 // Adds the run options to the top-level app (they apply when no sub-command is given).

@@ -131,7 +131,7 @@ TEST_F(Cli, GoldenRunReportMatchesInterpreter) {
   if (!fs::exists(mitdb + "/100.hea")) GTEST_SKIP() << "no MIT-BIH data at " << mitdb;
   write_model("qrcnn", [](json& m) { m["arch"] = "qrcnn"; });
   const std::string report = (m_dir / "r.json").string();
-  const Result r = run("--arch qrcnn " + weights() + " --data " + mitdb + " --records 100,105 -j 2 --json " + report);
+  const Result r = run("--arch qrcnn --mode golden " + weights() + " --data " + mitdb + " --records 100,105 -j 2 --json " + report);
   ASSERT_EQ(r.rc, 0) << r.err;
   EXPECT_TRUE(r.err.empty()) << "no progress bar when stderr is not a terminal: " << r.err;
   EXPECT_NE(r.out.find("confusion (rows = reference"), std::string::npos) << r.out;

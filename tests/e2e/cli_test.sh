@@ -66,5 +66,16 @@ assert x[1] == 64 and a[1] == 4 and x[0] == a[0] == y[0] > 3000, (x, a, y)
 PY
 then ok; else bad "export-beats array shapes"; fi
 
+# --- the main job: the front door runs the TLM platform and prints the hardware figures -------
+srcdir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+if "$bin" --arch qrcnn --records 100 --max-beats 40 --data "$data" --weights "$srcdir/weights" --json "$tmp/main.json" \
+     >"$tmp/out" 2>"$tmp/err" && grep -q "^beats 40 " "$tmp/out" && grep -q "^hardware (100 MHz)" "$tmp/out" \
+   && grep -Eq "^  latency +[0-9]+ cycles = [0-9.]+ us per beat" "$tmp/out" && grep -Eq "^  power fpga28 .* mW static = [0-9.]+ mW" "$tmp/out" \
+   && [ ! -s "$tmp/err" ]; then ok; else bad "main job (default mode tlm): $(cat "$tmp/out" "$tmp/err")"; fi
+if /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['mode']=='tlm' and j['beats']==40 and j['hardware']['power_mw']['total']>0, j['mode']" "$tmp/main.json"; then ok; else bad "main job --json"; fi
+"$bin" --arch qrcnn --mode golden --records 100 --max-beats 40 --data "$data" --weights "$srcdir/weights" >"$tmp/out" 2>&1
+grep -q "^hardware" "$tmp/out" && bad "golden mode printed a hardware table" || ok
+expect_error "bad --max-beats" "--max-beats" "$bin" --arch qrcnn --records 100 --max-beats -4 --data "$data"
+
 echo "e2e_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
