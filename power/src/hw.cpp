@@ -18,6 +18,11 @@ void declare_power_params(ParamSet& ps) {
   ps.declare_string("power.calib", "auto",
                     "toggle-rate calibration from RTL: auto = power/calib/<arch>.json when it "
                     "exists, none = the table's default toggle rate, or a calibration JSON path");
+  ps.declare_bool("power.rtl_activity", false,
+                  "rtl/cosim modes: also measure the RTL switching activity of the run (its VCD "
+                  "streamed into a toggle counter, several times slower) and report the "
+                  "RTL-activity power estimate and its difference from the TLM estimate "
+                  "(tlm mode has no RTL: its report says not measured)");
 }
 
 HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
@@ -115,27 +120,48 @@ Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetG
   hw["energy_uj_per_beat"] = e.energy_uj_per_beat;
   hw["gops_per_w"] = e.gops_per_w;
   hw["power"] = e.detail_json();
+  if (!measured && ps.get_bool("power.rtl_activity"))  // the rtl/cosim backends replace this
+    hw["power"]["rtl_activity"] = "not measured: this mode runs no RTL (--mode rtl or cosim)";
   return e;
+}
+
+namespace {
+
+// The engine's activity over `beats` beats that kept it busy `busy_cycles` cycles: the
+// engine model's per-beat counters x beats, plus the busy cycles (what the RTL executes).
+struct BusyEngine {
+  PowerConfig pc;
+  HwShape hw;
+  Activity act;
+};
+BusyEngine busy_engine(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles) {
+  const EngineConfig cfg = engine_config(ps, net);
+  const EngineTiming t = engine_timing(net, cfg);
+  BusyEngine b{power_config(ps, net.arch), hw_shape(net, cfg, t), {}};
+  b.act.counters = engine_counters(t, static_cast<std::uint64_t>(beats));
+  b.act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
+  b.act.beats = beats;
+  b.act.seconds = busy_cycles / (cfg.clock_mhz * 1e6);
+  b.act.ops_per_beat = t.ops;
+  return b;
+}
+
+}  // namespace
+
+Estimate busy_engine_estimate(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles) {
+  const BusyEngine b = busy_engine(ps, net, beats, busy_cycles);
+  return estimate(b.act, b.hw, b.pc.tech, b.pc.rates, b.pc.static_mw, b.pc.rates_from);
 }
 
 RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
                                const std::map<std::string, double>& block_toggles, double beats,
                                double busy_cycles) {
-  const EngineConfig cfg = engine_config(ps, net);
-  const EngineTiming t = engine_timing(net, cfg);
-  const PowerConfig pc = power_config(ps, net.arch);
-  const HwShape hw = hw_shape(net, cfg, t);
-  Activity act;
-  act.counters = engine_counters(t, static_cast<std::uint64_t>(beats));
-  act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
-  act.beats = beats;
-  act.seconds = busy_cycles / (cfg.clock_mhz * 1e6);
-  act.ops_per_beat = t.ops;
+  const BusyEngine b = busy_engine(ps, net, beats, busy_cycles);
   RtlComparison c;
   c.block_toggles = block_toggles;
-  c.measured_rates = toggle_rates(block_toggles, act, hw);
-  c.tlm = estimate(act, hw, pc.tech, pc.rates, pc.static_mw, pc.rates_from);
-  c.rtl = estimate(act, hw, pc.tech, c.measured_rates, pc.static_mw, "RTL toggles of this run");
+  c.measured_rates = toggle_rates(block_toggles, b.act, b.hw);
+  c.tlm = estimate(b.act, b.hw, b.pc.tech, b.pc.rates, b.pc.static_mw, b.pc.rates_from);
+  c.rtl = estimate(b.act, b.hw, b.pc.tech, c.measured_rates, b.pc.static_mw, "RTL toggles of this run");
   c.dynamic_difference_pct = pct_difference(c.tlm.dynamic_mw, c.rtl.dynamic_mw);
   return c;
 }

@@ -237,6 +237,12 @@ std::string default_calibration_path(const std::string& arch) {
   return dir + "/" + arch + ".json";
 }
 
+std::string default_block_rules_path(const std::string& engine_style) {
+  const char* env = std::getenv("ECG_POWER_CALIB_DIR");
+  const std::string dir = env && *env ? env : ECG_POWER_CALIB_DIR;
+  return dir + "/" + engine_style + "_blocks.json";
+}
+
 double pct_difference(double a, double b) { return b != 0 ? 100.0 * (a - b) / b : 0.0; }
 
 }  // namespace ecg::power

@@ -58,6 +58,8 @@ struct RtlComparison {
   double dynamic_difference_pct = 0;  // 100 * (tlm - rtl) / rtl, dynamic power
   nlohmann::json to_json() const;
 };
+// The TLM side alone (calibrated toggle rates) on the same counters and busy time.
+Estimate busy_engine_estimate(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles);
 RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
                                const std::map<std::string, double>& block_toggles, double beats,
                                double busy_cycles);

@@ -93,6 +93,9 @@ Calibration load_calibration(const std::string& path);
 void save_calibration(const Calibration& c, const std::string& path);
 // power/calib/<arch>.json in the source tree (or $ECG_POWER_CALIB_DIR).
 std::string default_calibration_path(const std::string& arch);
+// VCD signal -> block rules of an engine style: power/calib/<style>_blocks.json (or in
+// $ECG_POWER_CALIB_DIR), e.g. seq_blocks.json.
+std::string default_block_rules_path(const std::string& engine_style);
 
 // 100 * (a - b) / b.
 double pct_difference(double a, double b);
