@@ -23,6 +23,7 @@
 #include "ecg/power/hw.h"
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
+#include "pipe_bench.h"
 #include "rtl_engine.h"  // rtl_totals
 #include "seq_bench.h"
 
@@ -44,9 +45,9 @@ class RtlBackend final : public Backend {
 
   void run(const Network& net, const std::vector<Beat>& beats, std::vector<BeatOutcome>& out,
            Progress& progress) override {
-    if (!has_seq_arch(net.arch))
+    if (!has_seq_arch(net.arch) && !has_pipe_arch(net.arch))
       throw InputError(fmt::format("--arch {}: no RTL engine (RTL: the seq engine for qrcnn bnn "
-                                   "int2kd logq)", net.arch));
+                                   "int2kd logq, the pipe engine for dwsep)", net.arch));
     if (!m_ctx.trace_file.empty()) {
       const std::string& f = m_ctx.trace_file;
       if (f.size() < 4 || f.compare(f.size() - 4, 4, ".vcd") != 0)

@@ -8,11 +8,14 @@
 
 #include "ecg/error.h"
 #include "ecg/models/engine_if.h"
+#include "ecg/models/engine_model.h"
 #include "ecg/models/params.h"
 #include "ecg/models/stats.h"
 #include "ecg/models/tlm_engine.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include "ecg/qnet.h"
+#include "pipe_bench.h"
+#include "pipe_program.h"
 #include "seq_bench.h"
 #include "seq_program.h"
 
@@ -23,7 +26,87 @@ std::string g_trace_file;
 RtlTotals g_totals;
 double g_backpressure = 0.0;
 
-// The TLM-to-pins bridge around one Verilated seq engine.
+// A Verilated engine with its compiled program, as the bridge drives it (thread mode).
+class EnginePins {
+ public:
+  virtual ~EnginePins() = default;
+  // Resets the engine, checks its hardware CSRs against the variant, loads the program.
+  virtual bool thread_start_and_load() = 0;
+  virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
+  virtual std::uint64_t simulated_cycles() const = 0;
+  virtual void close_trace() = 0;
+};
+
+bool same_hw(const SeqHw& a, const SeqHw& b) {
+  return a.pe == b.pe && a.simd == b.simd && a.mac_kind == b.mac_kind && a.wbits == b.wbits;
+}
+bool same_hw(const PipeHw& a, const PipeHw& b) {
+  return a.pe == b.pe && a.simd == b.simd && a.stages == b.stages && a.lb_cols == b.lb_cols &&
+         a.wgt_rows == b.wgt_rows && a.par_depth == b.par_depth && a.max_c == b.max_c &&
+         a.aux_depth == b.aux_depth && a.max_classes == b.max_classes;
+}
+
+template <class Bench, class Program>
+class BenchPins : public EnginePins {
+ public:
+  BenchPins(std::unique_ptr<Bench> bench, Program prog)
+      : m_bench(std::move(bench)), m_prog(std::move(prog)) {}
+  bool thread_start_and_load() override {
+    m_bench->thread_start();
+    if (!same_hw(m_bench->thread_hw(), m_prog.hw)) return false;
+    m_bench->thread_load(m_prog);
+    return true;
+  }
+  void thread_beat(const Beat& beat, SeqBeatResult& out) override { m_bench->thread_beat(beat, out); }
+  std::uint64_t simulated_cycles() const override { return m_bench->simulated_cycles(); }
+  void close_trace() override { m_bench->close_trace(); }
+
+ private:
+  std::unique_ptr<Bench> m_bench;
+  Program m_prog;
+};
+
+std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const ParamSet& params,
+                                          const SeqBenchOptions& opt) {
+  const auto overhead = params.get_int("engine.layer_overhead");
+  if (overhead != SeqProgram::kLayerOverhead)
+    throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
+                                 "pass (Desc + Drain)", overhead, SeqProgram::kLayerOverhead));
+  const auto pe = static_cast<int>(params.get_int("engine.pe"));
+  const auto simd = static_cast<int>(params.get_int("engine.simd"));
+  const SeqVariant& v = find_seq_variant(net.arch, pe, simd);
+  SeqHw hw;
+  hw.pe = v.pe;
+  hw.simd = v.simd;
+  hw.mac_kind = v.mac_kind;
+  hw.wbits = v.wbits;
+  SeqProgram prog = compile_seq(net, hw);
+  return std::make_unique<BenchPins<SeqBench, SeqProgram>>(v.make(opt), std::move(prog));
+}
+
+// The pipe RTL's stages all have the variant's pe x simd; the program is compiled for the
+// variant's parameters (PipeHw defaults = the RTL defaults), checked against its CSRs at load.
+std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfig& cfg,
+                                           const SeqBenchOptions& opt) {
+  for (const auto& [layer, v] : cfg.stage_pe)
+    if (v != cfg.pe)
+      throw InputError(fmt::format("engine.stage.{}.pe={}: the RTL pipe engine has pe={} in every "
+                                   "stage", layer, v, cfg.pe));
+  for (const auto& [layer, v] : cfg.stage_simd)
+    if (v != cfg.simd)
+      throw InputError(fmt::format("engine.stage.{}.simd={}: the RTL pipe engine has simd={} in "
+                                   "every stage", layer, v, cfg.simd));
+  const PipeVariant& v = find_pipe_variant(net.arch, cfg.pe, cfg.simd);
+  PipeHw hw;
+  hw.pe = v.pe;
+  hw.simd = v.simd;
+  hw.stages = v.stages;
+  hw.wgt_rows = v.wgt_rows;
+  PipeProgram prog = compile_pipe(net, hw, cfg.line_buffer_cols);
+  return std::make_unique<BenchPins<PipeBench, PipeProgram>>(v.make(opt), std::move(prog));
+}
+
+// The TLM-to-pins bridge around one Verilated engine (seq or pipe, by engine.style).
 class rtl_engine : public engine_base {
  public:
   rtl_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
@@ -33,29 +116,16 @@ class rtl_engine : public engine_base {
         m_busy(ctx.stats.counter("engine.cycles.busy", "cycles with at least one beat in the engine")) {
     if (!ctx.network) throw std::runtime_error("rtl engine: no network in the engine context");
     m_net = static_cast<const Network*>(ctx.network);
-    const std::string style = ctx.params.get_string("engine.style");
-    if (style != "seq")
-      throw InputError(fmt::format("engine.style={}: the RTL implements the seq engine only", style));
-    const auto overhead = ctx.params.get_int("engine.layer_overhead");
-    if (overhead != SeqProgram::kLayerOverhead)
-      throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
-                                   "pass (Desc + Drain)", overhead, SeqProgram::kLayerOverhead));
-    const auto pe = static_cast<int>(ctx.params.get_int("engine.pe"));
-    const auto simd = static_cast<int>(ctx.params.get_int("engine.simd"));
-    const SeqVariant& v = find_seq_variant(m_net->arch, pe, simd);
     SeqBenchOptions opt;
     opt.standalone = false;
     opt.clock_mhz = 1e-6 / ctx.clock_period.to_seconds();
     opt.trace_file = g_trace_file;
     opt.backpressure = g_backpressure;
     // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
-    SeqHw hw;
-    hw.pe = v.pe;
-    hw.simd = v.simd;
-    hw.mac_kind = v.mac_kind;
-    hw.wbits = v.wbits;
-    m_prog = compile_seq(*m_net, hw);
-    m_pins = v.make(opt);
+    const EngineConfig cfg = engine_config(ctx.params, ctx.net);
+    if (cfg.style == "pipe") m_pins = make_pipe_pins(*m_net, cfg, opt);
+    else if (cfg.style == "seq") m_pins = make_seq_pins(*m_net, ctx.params, opt);
+    else throw InputError(fmt::format("engine.style={}: no RTL engine", cfg.style));
   }
   ~rtl_engine() override {
     if (m_pins) m_pins->close_trace();
@@ -84,14 +154,10 @@ class rtl_engine : public engine_base {
     wait(delay);  // sync first, then drive the pins on clock edges
     delay = sc_core::SC_ZERO_TIME;
     if (!m_loaded) {
-      m_pins->thread_start();
-      const SeqHw hw = m_pins->thread_hw();  // the engine's CSRs must agree with the variant list
-      if (hw.pe != m_prog.hw.pe || hw.simd != m_prog.hw.simd || hw.mac_kind != m_prog.hw.mac_kind ||
-          hw.wbits != m_prog.hw.wbits) {
+      if (!m_pins->thread_start_and_load()) {  // the engine's CSRs disagree with the variant list
         trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
       }
-      m_pins->thread_load(m_prog);
       m_loaded = true;
     }
     SeqBeatResult r;
@@ -120,8 +186,7 @@ class rtl_engine : public engine_base {
  private:
   const EngineContext& m_ctx;
   const Network* m_net = nullptr;
-  std::unique_ptr<SeqBench> m_pins;
-  SeqProgram m_prog;
+  std::unique_ptr<EnginePins> m_pins;
   bool m_loaded = false;
   StatsRegistry::Counter& m_beats;
   StatsRegistry::Counter& m_busy;

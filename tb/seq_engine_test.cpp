@@ -3,8 +3,6 @@
 // random output backpressure changes nothing but time. One SystemC bench per process.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <systemc>  // declares extern "C" sc_main
 #include <string>
 #include <vector>
@@ -12,6 +10,7 @@
 #include "ecg/qnet.h"
 #include "seq_bench.h"
 #include "seq_program.h"
+#include "test_vectors.h"
 #include "vcd_changes.h"
 #include <filesystem>
 #include <unistd.h>
@@ -19,26 +18,14 @@
 namespace ecg::rtl {
 namespace {
 
-struct Case {
+struct Case : TestVectors {
   Network net;
-  std::vector<Beat> beats;
-  std::vector<std::vector<std::int32_t>> logits;
-  std::vector<int> classes;
 };
 
 Case load_case(const std::string& dir) {
   Case c;
   c.net = load_network(dir + "/model.json");
-  std::ifstream in(dir + "/vectors.json");
-  const auto j = nlohmann::json::parse(in);
-  for (const auto& v : j.at("vectors")) {
-    Beat b;
-    b.input = v.at("input").get<std::vector<std::int32_t>>();
-    b.aux = v.at("aux").get<std::vector<std::int32_t>>();
-    c.beats.push_back(b);
-    c.logits.push_back(v.at("logits").get<std::vector<std::int32_t>>());
-    c.classes.push_back(v.at("class").get<int>());
-  }
+  static_cast<TestVectors&>(c) = load_test_vectors(dir + "/vectors.json");
   return c;
 }
 

@@ -6,6 +6,7 @@
 
 #include "ecg/error.h"
 #include "seq_bench_impl.h"
+#include "variant_list.h"
 
 namespace ecg::rtl {
 namespace {
@@ -29,29 +30,20 @@ const std::vector<SeqVariant>& seq_variants() {
   return variants;
 }
 
-bool has_seq_arch(const std::string& arch) {
-  for (const auto& v : seq_variants())
-    if (v.arch == arch) return true;
-  return false;
+namespace {
+std::string no_model(const std::string& arch) {
+  return fmt::format("--arch {}: no RTL model (RTL engines: qrcnn bnn int2kd logq)", arch);
 }
+}  // namespace
+
+bool has_seq_arch(const std::string& arch) { return has_variant_arch(seq_variants(), arch); }
 
 const SeqVariant& default_seq_variant(const std::string& arch) {
-  for (const auto& v : seq_variants())
-    if (v.arch == arch) return v;
-  throw InputError(fmt::format("--arch {}: no RTL model (RTL engines: qrcnn bnn int2kd logq)", arch));
+  return default_variant(seq_variants(), arch, no_model(arch));
 }
 
 const SeqVariant& find_seq_variant(const std::string& arch, int pe, int simd) {
-  std::string avail;
-  for (const auto& v : seq_variants()) {
-    if (v.arch != arch) continue;
-    if (v.pe == pe && v.simd == simd) return v;
-    avail += fmt::format(" pe={} simd={};", v.pe, v.simd);
-  }
-  if (avail.empty()) (void)default_seq_variant(arch);  // throws for an arch without RTL
-  throw InputError(fmt::format("engine.pe={} engine.simd={}: no Verilated {} RTL model with that "
-                               "shape (available:{})",
-                               pe, simd, arch, avail));
+  return find_variant(seq_variants(), arch, pe, simd, "RTL", no_model(arch));
 }
 
 }  // namespace ecg::rtl

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -288,8 +289,126 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   t.ops += last.cout - 1;
   t.latency_cycles = t.load_cycles + sum + 1;
   t.ii_cycles = t.latency_cycles;  // one input buffer: next load after the output handshake
+  t.stream_latency_cycles = t.latency_cycles;
   return t;
 }
+
+namespace {
+
+// One pipe stage as its controller sees it (rtl/pipe/pipe_stage.sv).
+struct PipeStageGeom {
+  std::int64_t lin = 1, lout = 1, k = 1, stride = 1, padl = 0;
+  std::int64_t nchunk = 1, nog = 1, lb_use = 1;
+  bool aux = false;
+};
+
+// Cycle-stepped model of the pipe controllers (rtl/pipe/pipe_stage.sv, pipe_engine.sv),
+// counters only: the same registers, the same ready/start rules. `beats` beats are streamed
+// back to back (the source always valid, the result always taken). Returns per beat the cycle
+// of its first input handshake, of its last input handshake and of its output handshake
+// (cycle 0 = the first handshake of beat 0).
+struct PipeRun {
+  std::vector<std::int64_t> first_in, last_in, out;
+};
+
+PipeRun run_pipe(const std::vector<PipeStageGeom>& st, std::int64_t in_len, std::int64_t in_ch,
+                 std::int64_t aux_len, int beats) {
+  constexpr std::int64_t kAuxFifoDepth = 4;  // pipe_engine AuxFifoDepth
+  struct S {
+    std::int64_t rx = 0, cbase = 0, j = 0, og = 0, r = 0, occ = 0, fifo = 0;
+    bool busy = false, final_q = false;
+    // combinational
+    bool in_ready = false, start_ok = false, step = false, last_step = false, pop = false;
+  };
+  const std::size_t n = st.size();
+  std::vector<S> s(n);
+  std::int64_t aux_fifo = 0, word = 0, sent = 0;  // word of the current input beat
+  std::int64_t last_cols = 0;                      // columns the last stage handed out
+  const std::int64_t words = in_len * in_ch + aux_len;
+  PipeRun run;
+  auto first_tap = [](std::int64_t j, const PipeStageGeom& g) {
+    return std::max<std::int64_t>(0, j * g.stride - g.padl);
+  };
+  const std::int64_t limit = 100000000;
+  for (std::int64_t cyc = 0; static_cast<int>(run.out.size()) < beats; ++cyc) {
+    if (cyc > limit) throw std::logic_error("pipe timing model: no progress");
+    // Combinational signals, from the output backwards (a stage's ready depends on whether
+    // its own column is taken this cycle).
+    bool aux_pop = false;
+    for (std::size_t i = n; i-- > 0;) {
+      const PipeStageGeom& g = st[i];
+      S& x = s[i];
+      const bool down_ready = i + 1 == n ? true : s[i + 1].in_ready;
+      x.pop = x.fifo > 0 && down_ready;
+      const bool col_last = x.j + 1 == g.lout;
+      const std::int64_t need =
+          std::clamp<std::int64_t>(x.j * g.stride + g.k - 1 - g.padl, 0, g.lin - 1);
+      const bool avail = x.rx - x.cbase > need;  // signed: the next beat may not have begun
+      const bool aux_need = g.aux && x.j == 0;
+      x.start_ok = !x.busy && avail && (x.occ < 2 || x.pop) && (!aux_need || aux_fifo > 0);
+      x.step = x.busy || x.start_ok;
+      x.last_step = x.step && x.r + 1 == g.nchunk && x.og + 1 == g.nog;
+      const std::int64_t oldest =
+          x.cbase + (x.last_step ? (col_last ? g.lin : first_tap(x.j + 1, g)) : first_tap(x.j, g));
+      x.in_ready = x.rx - oldest < g.lb_use;
+      if (x.start_ok && aux_need) aux_pop = true;
+    }
+    // Input unit: samples (a column every in_ch words; its last word needs stage 0), then aux
+    // values (while the aux FIFO has room).
+    bool col_hs = false, aux_push = false;
+    if (sent < beats) {
+      const bool sample = word < in_len * in_ch;
+      const bool col_word = sample && word % in_ch == in_ch - 1;
+      const bool ready = sample ? (!col_word || s[0].in_ready) : aux_fifo < kAuxFifoDepth;
+      if (ready) {
+        col_hs = col_word;
+        if (word == 0) run.first_in.push_back(cyc);
+        if (word + 1 == words) {
+          run.last_in.push_back(cyc);
+          aux_push = aux_len > 0;
+          word = 0;
+          ++sent;
+        } else {
+          ++word;
+        }
+      }
+    }
+    // A beat's result is the last stage's last column (a network's last stage has one).
+    if (s[n - 1].pop && ++last_cols % st[n - 1].lout == 0) run.out.push_back(cyc);
+    // Registers.
+    for (std::size_t i = 0; i < n; ++i) {
+      const PipeStageGeom& g = st[i];
+      S& x = s[i];
+      const bool rx_hs = i == 0 ? col_hs : (s[i - 1].pop);
+      if (rx_hs) ++x.rx;
+      if (x.last_step) {
+        x.busy = false;
+        x.og = x.r = 0;
+        if (x.j + 1 == g.lout) {
+          x.j = 0;
+          x.cbase += g.lin;
+        } else {
+          ++x.j;
+        }
+      } else if (x.step) {
+        x.busy = true;
+        if (x.r + 1 == g.nchunk) {
+          x.r = 0;
+          ++x.og;
+        } else {
+          ++x.r;
+        }
+      }
+      x.occ += (x.start_ok ? 1 : 0) - (x.pop ? 1 : 0);
+      x.fifo += (x.final_q ? 1 : 0) - (x.pop ? 1 : 0);
+      x.final_q = x.last_step;
+    }
+    aux_fifo += (aux_push ? 1 : 0) - (aux_pop ? 1 : 0);
+  }
+  return run;
+}
+
+}  // namespace
 
 EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
   check_geometry(net);
@@ -298,12 +417,10 @@ EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
   common_needs(net, t);
   Activity act{t.activity};
   const std::int64_t in_cols = net.input_length;
-  t.load_cycles = in_cols * net.input_channels + net.aux;
-  act.add(w("input", "read", net.input_bits), t.load_cycles);
-  // done_0(j) = j + 1: the input delivers one column per cycle.
-  std::vector<std::int64_t> prev(static_cast<std::size_t>(in_cols));
-  for (std::int64_t j = 0; j < in_cols; ++j) prev[static_cast<std::size_t>(j)] = j + 1;
-  std::int64_t ii = t.load_cycles;
+  act.add(w("input", "read", net.input_bits),
+          in_cols * net.input_channels + net.aux);
+  std::vector<PipeStageGeom> stages;
+  std::int64_t lin = in_cols;  // columns per beat into the next stage
   for (const Group& g : group_layers(net)) {
     const LayerGeom& l = net.layers[g.pass];
     auto pe_it = cfg.stage_pe.find(l.name);
@@ -318,41 +435,34 @@ EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
     p.pe = pe;
     p.simd = simd;
     for (int i : g.fused) p.fused.push_back(net.layers[i].name);
-    const std::int64_t lin = static_cast<std::int64_t>(prev.size());
-    std::int64_t cols = 1, win = 1, pad = 0, stride = 1;
-    if (l.type == "conv1d") {
-      p.work = cdiv(l.cout, pe) * cdiv(static_cast<std::int64_t>(l.cin / l.groups) * l.k, simd);
-      cols = l.lout;
-      win = l.k;
-      pad = l.pad_left;
-      stride = l.stride;
-    } else if (l.type == "maxpool") {
-      p.work = cdiv(l.cout, pe) * cdiv(l.k, simd);
-      cols = l.lout;
-      win = l.k;
-      pad = l.pad_left;
-      stride = l.stride;
-    } else if (l.type == "dense") {
-      p.work = cdiv(l.cout, pe) * cdiv(l.cin, simd);
-    } else if (l.type == "gsum") {
-      p.work = cdiv(l.cin, pe) * cdiv(l.lin, simd);
+    PipeStageGeom sg;
+    sg.lin = lin;
+    sg.aux = g.aux_fused;
+    if (l.type == "conv1d" || l.type == "maxpool") {
+      const std::int64_t red =
+          l.type == "conv1d" ? static_cast<std::int64_t>(l.cin / l.groups) * l.k : l.k;
+      sg.nog = cdiv(l.cout, pe);
+      sg.nchunk = cdiv(red, simd);
+      sg.lout = l.lout;
+      sg.k = l.k;
+      sg.stride = l.stride;
+      sg.padl = l.pad_left;
+      sg.lb_use = std::max<std::int64_t>(l.k, cfg.line_buffer_cols);
+    } else if (l.type == "dense") {  // a kernel over the whole input (plus the aux values)
+      sg.nog = cdiv(l.cout, pe);
+      sg.nchunk = cdiv(l.cin, simd);
+      sg.k = sg.lb_use = lin;
+    } else if (l.type == "gsum") {  // one column from the whole input
+      sg.nog = cdiv(l.cin, pe);
+      sg.nchunk = cdiv(l.lin, simd);
+      sg.k = sg.lb_use = lin;
     } else {  // stand-alone element-wise layer: one column per input column
-      p.work = cdiv(l.cin, pe);
-      cols = lin;
+      sg.nog = cdiv(l.cin, pe);
+      sg.lout = lin;
     }
-    const bool whole_input = l.type == "dense" || l.type == "gsum";
-    std::vector<std::int64_t> done(static_cast<std::size_t>(cols));
-    std::int64_t before = 0;
-    for (std::int64_t j = 0; j < cols; ++j) {
-      std::int64_t need = whole_input ? lin - 1 : j * stride + win - 1 - pad;
-      need = std::clamp<std::int64_t>(need, 0, lin - 1);
-      std::int64_t ready = prev[static_cast<std::size_t>(need)];
-      if (g.aux_fused) ready = std::max(ready, t.load_cycles);
-      before = std::max(before, ready + 1) + p.work;
-      done[static_cast<std::size_t>(j)] = before;
-    }
-    p.cycles = cols * p.work;
-    ii = std::max(ii, p.cycles);
+    p.work = sg.nog * sg.nchunk;
+    p.cycles = sg.lout * p.work;
+    stages.push_back(sg);
     datapath_activity(net, g, act, t);
     if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.cycles);
     // The line buffer takes one input column (all channels) per cycle; dense reads its
@@ -362,13 +472,22 @@ EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
     act.add(w("linebuf", "read", simd * l.in_bits), p.cycles);
     act.add("engine.reg.acc.32b", acc_updates(l, simd));
     t.passes.push_back(p);
-    prev = std::move(done);
+    lin = sg.lout;
   }
   const LayerGeom& last = net.layers.back();
   act.add("engine.compare.32b", last.cout - 1);
   t.ops += last.cout - 1;
-  t.latency_cycles = prev.back() + 1;
-  t.ii_cycles = ii;
+  // One beat into an empty pipeline: latency (first input handshake .. output handshake,
+  // inclusive) and the cycles its input stream takes.
+  const PipeRun one = run_pipe(stages, in_cols, net.input_channels, net.aux, 1);
+  t.latency_cycles = one.out[0] + 1;
+  t.load_cycles = one.last_in[0] + 1;
+  // Back to back: the start-to-start interval of the last of kBeats beats (steady state) and
+  // that beat's latency.
+  constexpr int kBeats = 6;
+  const PipeRun b2b = run_pipe(stages, in_cols, net.input_channels, net.aux, kBeats);
+  t.ii_cycles = b2b.first_in[kBeats - 1] - b2b.first_in[kBeats - 2];
+  t.stream_latency_cycles = b2b.out[kBeats - 1] - b2b.first_in[kBeats - 1] + 1;
   return t;
 }
 

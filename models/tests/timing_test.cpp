@@ -112,22 +112,37 @@ TEST(SeqTiming, ActivityCounts) {
   EXPECT_EQ(t.activity.at("mem.input.read.8b"), 16u);
 }
 
-TEST(PipeTiming, HandComputedRecurrence) {
-  // input L=4; conv(1->2, k3, pad 1) pe=simd=1: c = 2*3 = 6 per column;
-  //   need(j) = j+1 (clamped to 3); done_0 = 1,2,3,4
-  //   done_1 = max(0,3)+6=9, max(9,4)+6=15, max(15,5)+6=21, max(21,5)+6=27
-  // dense(8->3): c = 3*8 = 24, needs the last column: max(0, 28) + 24 = 52; latency 53.
+TEST(PipeTiming, HandComputedControllers) {
+  // input L=4; conv(1->2, k3, pad 1) pe=simd=1: c = 2*3 = 6 cycles per column, line buffer
+  // 3 columns; dense(8->3) pe=simd=1: c = 3*8 = 24, line buffer = its 4 input columns.
+  // Cycle 0 = first sample handshake (docs/engines.md, pipe rules):
+  //   samples 0,1 at cycles 0,1; conv column 0 needs input 1: works 2..7 (sample 2 taken at 2,
+  //   then the ring is full: 3 columns at or after column 0);
+  //   column 1 (needs 2, window 0..2) works 8..13; in its last work cycle the window of
+  //   column 2 starts at 1, so sample 3 is taken at 13 (load = 14 cycles);
+  //   column 2 works 14..19, column 3 20..25; each column enters the 2-entry output FIFO one
+  //   cycle after its last work cycle and is visible (taken by the dense stage) a cycle
+  //   later: column 3 at 27. The dense stage works 28..51, its column is visible at 53 = the
+  //   output handshake: latency 53 + 1 = 54.
+  // Back to back: the dense stage takes the next beat's columns only in its last work cycle
+  // (its line buffer holds one whole beat), so the conv stage, with 2 columns pending in its
+  // FIFO, stalls; II = 37 (dense start at 28, then 65, ...), not max(4*6, 24) = 24.
   NetGeom g;
   g.input_length = 4;
   g.layers = {conv("c", 1, 4, 2, 3, 1), dense("fc", 8, 3)};
   const EngineTiming t = pipe_timing(g, cfg("pipe", 1, 1));
-  EXPECT_EQ(t.latency_cycles, 53);
-  EXPECT_EQ(t.ii_cycles, 24);  // max(4 input cycles, 4*6, 24)
-  // A faster dense stage: the conv stage (24 cycles/beat) sets the II.
+  EXPECT_EQ(t.passes[0].work, 6);
+  EXPECT_EQ(t.passes[1].work, 24);
+  EXPECT_EQ(t.load_cycles, 14);
+  EXPECT_EQ(t.latency_cycles, 54);
+  EXPECT_EQ(t.ii_cycles, 37);
+  EXPECT_GT(t.stream_latency_cycles, t.latency_cycles);  // it waits behind the previous beat
+  // A faster dense stage (c = 3*1 = 3): it works 28..30, visible at 32: latency 33, and the
+  // conv stage (24 cycles per beat) sets the II.
   EngineConfig c = cfg("pipe", 1, 1);
-  c.stage_simd["fc"] = 8;  // dense c = 3*1 = 3: latency 27+1+3+1 = 32
+  c.stage_simd["fc"] = 8;
   const EngineTiming t2 = pipe_timing(g, c);
-  EXPECT_EQ(t2.latency_cycles, 32);
+  EXPECT_EQ(t2.latency_cycles, 33);
   EXPECT_EQ(t2.ii_cycles, 24);
 }
 

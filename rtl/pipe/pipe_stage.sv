@@ -11,8 +11,7 @@
 // during the last work cycle of a column, of the next one: the freed slot is written at the
 // edge that ends the cycle of its last read).
 // Compute: output column j starts when its last input column is in the ring
-// (need(j) = clamp(j*stride + K-1 - pad_left, 0, Lin-1); the last column of a beat needs
-// column Lin-1), when fewer than 2 columns are started and not yet taken by the next stage
+// (need(j) = clamp(j*stride + K-1 - pad_left, 0, Lin-1)), when fewer than 2 columns are started and not yet taken by the next stage
 // (or one is taken in this cycle), and, for the stage reading the aux values, when the aux
 // vector of the beat is there. It then takes ceil(Cout/Pe) * ceil(red/Simd) cycles, back to
 // back with the next column. Datapath: stage 1 reads Simd activations per PE from the ring
@@ -157,15 +156,17 @@ module pipe_stage import pipe_pkg::*; #(
     logic signed [31:0] nv;
     col_last = (j_q + 1 == d_lout);
     nv = $signed(j_q * d_stride + d_k - 1) - $signed(d_padl);
-    if (col_last || nv > $signed(d_lin - 1)) need = d_lin - 1;
-    else if (nv < 0)                         need = '0;
-    else                                     need = nv;
+    if (nv > $signed(d_lin - 1)) need = d_lin - 1;
+    else if (nv < 0)             need = '0;
+    else                         need = nv;
     lo_cur = first_tap(j_q, d_stride, d_padl);
     lo_nxt = col_last ? d_lin : first_tap(j_q + 1, d_stride, d_padl);
   end
 
   assign pop_now      = out_valid_o && out_ready_i;
-  assign avail        = (rx_q - cbase_q) > need;
+  // Signed: once a beat's last column is done, cbase_q moves to the next beat, possibly before
+  // trailing input columns no output needs (taken and dropped) have arrived.
+  assign avail        = $signed(rx_q - cbase_q) > $signed(need);
   assign aux_need     = has_aux && j_q == '0;
   assign start_ok     = !busy_q && avail && (occ_q < 2'd2 || pop_now) && (!aux_need || aux_valid_i);
   assign step         = busy_q || start_ok;

@@ -73,6 +73,9 @@ struct EngineTiming {
   std::int64_t load_cycles = 0;     // input stream (L + A)
   std::int64_t latency_cycles = 0;  // start of load to result presented
   std::int64_t ii_cycles = 0;       // cycles between accepted beats, back to back
+  // pipe: latency of a beat streamed back to back behind others (steady state; a beat into
+  // an empty pipeline takes latency_cycles). seq: = latency_cycles.
+  std::int64_t stream_latency_cycles = 0;
   std::vector<PassCost> passes;
   // Activity of one beat: counter name (as registered in the stats registry, without the
   // engine/memory prefix given by the platform) -> count. See docs/platform.md.

@@ -1,0 +1,306 @@
+#pragma once
+// Pin-level SystemC bench shared by the Verilated engines (seq and pipe have the same pins:
+// clk_i/rst_ni, in_valid_i/in_ready_o/in_data_i, out_valid_o/out_ready_i/out_class_o/
+// out_logits_o, reg_we_i/reg_addr_i/reg_wdata_i/reg_rdata_o): a gated clock, reset, a
+// register-port master, a stream source and a stream sink with optional random
+// backpressure. Include V*.h before this header.
+#include <verilated_vcd_sc.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "ecg/beats.h"
+#include "seq_bench.h"  // SeqBenchOptions, SeqBeatResult
+#include "seq_program.h"  // RegWrite
+
+namespace ecg::rtl {
+
+template <class V>
+class pin_bench : public sc_core::sc_module {
+ public:
+  pin_bench(const sc_core::sc_module_name& name, const SeqBenchOptions& opt)
+      : sc_core::sc_module(name),
+        m_opt(opt),
+        m_period(1.0 / opt.clock_mhz, sc_core::SC_US),
+        m_dut("dut"),
+        m_rng(opt.seed) {
+    m_dut.clk_i(m_clk);
+    m_clk_on = opt.standalone;
+    SC_THREAD(clock_gen);
+    m_dut.rst_ni(m_rst_n);
+    m_dut.in_valid_i(m_in_valid);
+    m_dut.in_ready_o(m_in_ready);
+    m_dut.in_data_i(m_in_data);
+    m_dut.out_valid_o(m_out_valid);
+    m_dut.out_ready_i(m_out_ready);
+    m_dut.out_class_o(m_out_class);
+    m_dut.out_logits_o(m_out_logits);
+    m_dut.reg_we_i(m_reg_we);
+    m_dut.reg_addr_i(m_reg_addr);
+    m_dut.reg_wdata_i(m_reg_wdata);
+    m_dut.reg_rdata_o(m_reg_rdata);
+    SC_THREAD(source);
+    if (opt.standalone) {
+      SC_THREAD(main);
+    }
+  }
+  SC_HAS_PROCESS(pin_bench);
+  ~pin_bench() override { close_bench_trace(); }
+
+  // Standalone: ends elaboration, opens the waveform, resets the engine (call once, after
+  // construction).
+  void start() {
+    if (!m_opt.trace_file.empty()) Verilated::traceEverOn(true);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // elaborate, then trace() before open()
+    open_trace();
+    execute([this] { reset(); });
+  }
+
+ protected:
+  // What the seq and pipe benches share (their interfaces differ in the program and CSR types).
+  void bench_thread_start() {
+    open_trace();
+    clock_on();
+    reset();
+    clock_off();
+  }
+  template <class F>
+  auto bench_thread(F f) {  // f() on the pins, from the caller's SystemC thread
+    clock_on();
+    auto r = f();
+    clock_off();
+    return r;
+  }
+  void bench_thread_load(const std::vector<RegWrite>& writes, int n_classes) {
+    m_n_classes = static_cast<std::size_t>(n_classes);
+    bench_thread([&] {
+      write_regs(writes);
+      return 0;
+    });
+  }
+  void bench_load(const std::vector<RegWrite>& writes, int n_classes) {
+    m_n_classes = static_cast<std::size_t>(n_classes);
+    execute([&] { write_regs(writes); });
+  }
+  std::uint32_t bench_read_reg(std::uint32_t addr) {
+    std::uint32_t v = 0;
+    execute([&] { v = thread_read_reg(addr); });
+    return v;
+  }
+  // One beat at a time through `beat(b, r)`, in the bench thread.
+  template <class F>
+  void bench_run(const std::vector<Beat>& beats, std::vector<SeqBeatResult>& out,
+                 const std::function<void(std::size_t)>& done, F beat) {
+    out.resize(beats.size());
+    execute([&] {
+      for (std::size_t i = 0; i < beats.size(); ++i) {
+        beat(beats[i], out[i]);
+        if (done) done(i);
+      }
+    });
+  }
+
+  void close_bench_trace() {
+    if (m_trace) {
+      m_trace->close();
+      m_trace.reset();
+    }
+  }
+
+  std::uint32_t thread_read_reg(std::uint32_t addr) {
+    m_reg_addr.write(addr);
+    wait(m_clk.posedge_event());
+    return m_reg_rdata.read();
+  }
+  // Reads a CSR without a clock edge (between beats).
+  std::uint32_t peek_reg(std::uint32_t addr) {
+    m_reg_addr.write(addr);
+    wait(sc_core::SC_ZERO_TIME);
+    wait(sc_core::SC_ZERO_TIME);
+    return m_reg_rdata.read();
+  }
+
+  void write_regs(const std::vector<RegWrite>& writes) {
+    for (const RegWrite& w : writes) {
+      m_reg_we.write(true);
+      m_reg_addr.write(w.addr);
+      m_reg_wdata.write(w.data);
+      wait(m_clk.posedge_event());
+    }
+    m_reg_we.write(false);
+    wait(m_clk.posedge_event());
+  }
+
+  void open_trace() {
+    if (m_opt.trace_file.empty() || m_trace) return;
+    Verilated::traceEverOn(true);
+    m_trace = std::make_unique<VerilatedVcdSc>();
+    m_dut.trace(m_trace.get(), 2);  // the engine's own signals, not the PE/write-back instances
+    m_trace->open(m_opt.trace_file.c_str());
+  }
+
+  // Thread mode: the clock runs while a thread_* call is on the pins.
+  void clock_on() {
+    if (m_opt.standalone || m_clk_on) return;
+    m_clk_on = true;
+    m_clk_start.notify(sc_core::SC_ZERO_TIME);
+  }
+  void clock_off() {
+    if (!m_opt.standalone) m_clk_on = false;
+  }
+
+  // Runs `job` inside the bench thread and returns when it is done (sc_pause).
+  void execute(std::function<void()> job) {
+    m_job = std::move(job);
+    sc_core::sc_start();
+    if (m_job) throw std::runtime_error("pin bench: job did not finish");
+  }
+
+  void reset() {
+    m_rst_n.write(false);
+    m_out_ready.write(false);
+    m_reg_we.write(false);
+    wait(m_clk.posedge_event());
+    wait(m_clk.posedge_event());
+    m_rst_n.write(true);
+    wait(m_clk.posedge_event());
+  }
+
+  // Streams one beat, then waits for its result (the next beat is not offered before).
+  void run_beat(const Beat& b, SeqBeatResult& r) {
+    const std::vector<Beat> one{b};
+    std::vector<SeqBeatResult> out;
+    stream_beats(one, out, nullptr);
+    r = out[0];
+  }
+
+  // Streams the beats back to back (the source thread, the only driver of in_valid/in_data,
+  // keeps in_valid high) while this thread takes the results as they come: beats overlap in
+  // a pipelined engine.
+  void stream_beats(const std::vector<Beat>& beats, std::vector<SeqBeatResult>& out,
+                    const std::function<void(std::size_t)>& done) {
+    out.resize(beats.size());
+    m_src_beats = &beats;
+    m_src_first.assign(beats.size(), sc_core::SC_ZERO_TIME);
+    m_src_sent = 0;
+    m_src_go.notify(sc_core::SC_ZERO_TIME);
+    for (std::size_t i = 0; i < beats.size(); ++i) {
+      while (m_src_sent <= i) wait(m_src_beat_sent);  // its first sample time is known
+      take_result(m_src_first[i], out[i]);
+      if (done) done(i);
+    }
+    m_src_beats = nullptr;
+  }
+
+  SeqBenchOptions m_opt;
+  // A gated clock: inside the platform it runs only while a job is on the pins, so the
+  // simulation can end (an sc_clock would keep it alive forever).
+  sc_core::sc_time m_period;
+  sc_core::sc_signal<bool> m_clk{"clk"};
+  bool m_clk_on = true;
+  std::uint64_t m_edges = 0;
+  sc_core::sc_event m_clk_start;
+  V m_dut;
+  std::size_t m_n_classes = 0;
+
+ private:
+  void clock_gen() {
+    const sc_core::sc_time half = m_period / 2.0;
+    for (;;) {
+      if (!m_clk_on) wait(m_clk_start);
+      m_clk.write(true);
+      ++m_edges;
+      wait(half);
+      m_clk.write(false);
+      wait(half);
+    }
+  }
+
+  void main() {
+    for (;;) {
+      if (m_job) {
+        m_job();
+        m_job = nullptr;
+        sc_core::sc_pause();
+      }
+      wait(m_clk.posedge_event());
+    }
+  }
+
+  // Offers the words of a beat on valid/ready; `first` = the edge of its first handshake.
+  void send_beat(const Beat& b, sc_core::sc_time& first) {
+    const std::size_t n = b.input.size() + b.aux.size();
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::int32_t v = k < b.input.size() ? b.input[k] : b.aux[k - b.input.size()];
+      m_in_valid.write(true);
+      m_in_data.write(static_cast<std::uint32_t>(v));
+      do {
+        wait(m_clk.posedge_event());
+      } while (!m_in_ready.read());
+      if (k == 0) first = sc_core::sc_time_stamp();
+    }
+  }
+
+  void source() {
+    for (;;) {
+      wait(m_src_go);
+      const std::vector<Beat>& beats = *m_src_beats;
+      for (std::size_t i = 0; i < beats.size(); ++i) {
+        send_beat(beats[i], m_src_first[i]);
+        m_src_sent = i + 1;
+        m_src_beat_sent.notify(sc_core::SC_ZERO_TIME);
+      }
+      m_in_valid.write(false);
+    }
+  }
+
+  // Waits for the result handshake (random backpressure on out_ready) and fills `r`.
+  void take_result(const sc_core::sc_time& first, SeqBeatResult& r) {
+    std::bernoulli_distribution stall(m_opt.backpressure);
+    if (m_opt.backpressure <= 0.0) {
+      m_out_ready.write(true);
+      if (!m_out_valid.read()) wait(m_out_valid.posedge_event());
+      wait(m_clk.posedge_event());  // the handshake edge
+    } else {
+      for (;;) {
+        m_out_ready.write(!stall(m_rng));
+        wait(m_clk.posedge_event());
+        if (m_out_valid.read() && m_out_ready.read()) break;
+      }
+    }
+    m_out_ready.write(false);
+    const sc_core::sc_time end = sc_core::sc_time_stamp();
+    r.predicted = static_cast<int>(m_out_class.read());
+    const auto bits = m_out_logits.read();
+    r.logits.resize(m_n_classes);
+    for (std::size_t c = 0; c < r.logits.size(); ++c) {
+      const int lo = static_cast<int>(c) * 32;
+      r.logits[c] = static_cast<std::int32_t>(bits.range(lo + 31, lo).to_uint());
+    }
+    r.cycles = static_cast<std::uint64_t>((end - first) / m_period) + 1;
+    r.start_s = first.to_seconds();
+    r.done_s = end.to_seconds();
+  }
+
+  sc_core::sc_signal<bool> m_rst_n{"rst_n"}, m_in_valid{"in_valid"}, m_in_ready{"in_ready"};
+  sc_core::sc_signal<bool> m_out_valid{"out_valid"}, m_out_ready{"out_ready"}, m_reg_we{"reg_we"};
+  sc_core::sc_signal<std::uint32_t> m_in_data{"in_data"}, m_out_class{"out_class"};
+  sc_core::sc_signal<sc_dt::sc_bv<256>> m_out_logits{"out_logits"};
+  sc_core::sc_signal<std::uint32_t> m_reg_addr{"reg_addr"}, m_reg_wdata{"reg_wdata"}, m_reg_rdata{"reg_rdata"};
+  std::unique_ptr<VerilatedVcdSc> m_trace;
+  std::function<void()> m_job;
+  std::mt19937 m_rng;
+  // stream_beats: the source thread's beats, first-sample times and progress.
+  const std::vector<Beat>* m_src_beats = nullptr;
+  std::vector<sc_core::sc_time> m_src_first;
+  std::size_t m_src_sent = 0;
+  sc_core::sc_event m_src_go, m_src_beat_sent;
+};
+
+}  // namespace ecg::rtl
