@@ -65,7 +65,6 @@ TEST(PipeEngine, DwsepTrainedVectorsP4S4) {
 TEST(PipeEngine, DwsepTrainedVectorsP16S16) {
   trained_vectors({"engine.pe=16", "engine.simd=16"}, 0.0);
 }
-
 // The hand-made test network (same stage list, other weights) on the vectors' inputs.
 TEST(PipeEngine, TinyDwsepGolden) {
   const PipeSetup s = pipe_setup(kTiny, {});
@@ -79,8 +78,8 @@ TEST(PipeEngine, TinyDwsepGolden) {
 // Back to back: beats overlap; the start-to-start interval settles at the model's II and a
 // beat's latency at the model's stream latency; the first beat takes the isolated latency.
 // Outputs stay bit-exact, also with output backpressure (which only slows the stream).
-void back_to_back(double backpressure) {
-  const PipeSetup s = pipe_setup(kDwsep, {});
+void back_to_back(double backpressure, const std::vector<std::string>& params = {}) {
+  const PipeSetup s = pipe_setup(kDwsep, params);
   const TestVectors v = load_vectors();
   std::vector<Beat> beats;
   for (int rep = 0; rep < 3; ++rep) beats.insert(beats.end(), v.beats.begin(), v.beats.end());
@@ -103,6 +102,15 @@ void back_to_back(double backpressure) {
 
 TEST(PipeEngine, BackToBackInitiationInterval) { back_to_back(0.0); }
 TEST(PipeEngine, BackToBackBackpressure) { back_to_back(0.6); }
+// A line buffer wider than the kernels (8 columns in every conv/pool stage): the input runs
+// further ahead (load 345 instead of 451 cycles) and a streamed beat waits longer in the
+// stages (model: 977 instead of 870 cycles); the RTL takes exactly those cycles.
+TEST(PipeEngine, BackToBackLineBuffer8) {
+  const PipeSetup k = pipe_setup(kDwsep, {});
+  const PipeSetup wide = pipe_setup(kDwsep, {"engine.line_buffer_cols=8"});
+  EXPECT_NE(k.tlm.stream_latency_cycles, wide.tlm.stream_latency_cycles);
+  back_to_back(0.0, {"engine.line_buffer_cols=8"});
+}
 
 // Short cosim (CI): the first beats of record 100, golden outputs and model cycles, per shape.
 void short_cosim(const std::vector<std::string>& params) {
@@ -116,6 +124,8 @@ void short_cosim(const std::vector<std::string>& params) {
 }
 
 TEST(PipeCosim, DwsepRecord100) { short_cosim({}); }
+TEST(PipeCosim, DwsepRecord100P4S4) { short_cosim({"engine.pe=4", "engine.simd=4"}); }
+TEST(PipeCosim, DwsepRecord100P16S16) { short_cosim({"engine.pe=16", "engine.simd=16"}); }
 
 // A network the engine cannot run is a clean InputError.
 TEST(PipeProgram, RejectsOtherNetworks) {
