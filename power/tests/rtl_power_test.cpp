@@ -31,13 +31,14 @@ struct ModeRun {
   std::vector<Beat> beats;
 };
 
-ModeRun run_mode(const std::string& mode, std::vector<std::string> params, const std::string& trace = "") {
-  const Network net = load_network(std::string(ECG_SIM_SOURCE_DIR) + "/weights/qrcnn/model.json");
+ModeRun run_mode(const std::string& mode, std::vector<std::string> params, const std::string& trace = "",
+                 const std::string& arch = "qrcnn") {
+  const Network net = load_network(std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch + "/model.json");
   ModeRun r;
   r.beats = load_beats(ECG_TEST_DATA, {"100"}, net.input, 1);
   r.beats.resize(kBeats);
   BackendContext ctx;
-  ctx.arch = "qrcnn";
+  ctx.arch = arch;
   ctx.mode = mode;
   ctx.params = params;
   ctx.trace_file = trace;
@@ -129,6 +130,20 @@ TEST(PowerCosimMode, ReportsTlmAndRtlActivityEstimatesAndTheirDifference) {
     EXPECT_GT(rate, 0) << b;
     EXPECT_DOUBLE_EQ(rate, toggles.at(b) / bits.at(b)) << b;
   }
+}
+
+// The pipe engine (dwsep): its own block rules (pipe_blocks.json), the line buffers measured.
+TEST(PowerCosimMode, PipeEngineReportsBothEstimates) {
+  const ModeRun r = run_mode("cosim", {"power.rtl_activity=true"}, "", "dwsep");
+  expect_power_keys(r.report["hardware"]);
+  const auto& s = r.report["cosim"]["power"];
+  ASSERT_TRUE(s["measured"].get<bool>()) << s.dump();
+  const double tlm = s["tlm_dynamic_mw"].get<double>(), rtl = s["rtl_activity_dynamic_mw"].get<double>();
+  EXPECT_NEAR(s["difference_pct"].get<double>(), 100.0 * (tlm - rtl) / rtl, 1e-9);
+  const auto& cmp = r.report["hardware"]["power"]["rtl_activity"];
+  for (const char* b : {"datapath", "mem.linebuf", "mem.weight", "mem.input"})
+    EXPECT_GT(cmp["block_toggles"][b].get<double>(), 0) << b;
+  EXPECT_FALSE(cmp["block_toggles"].contains("mem.act"));  // the pipe has no activation buffers
 }
 
 // cosim without the opt-in: the TLM estimate, and the RTL side said to be not measured.

@@ -4,8 +4,10 @@
 //
 //   ecg_power_calibrate --arch qrcnn --records 100 [--beats N] [--write power/calib/qrcnn.json]
 //
-// The waveform goes through a FIFO (VcdFifoCounter) into the streaming toggle counter, so a
-// full record (millions of cycles, tens of GB of VCD text) never touches the disk.
+// The engine is the seq or the pipe RTL (by engine.style), beats one at a time as the rtl
+// mode's bridge runs them. The waveform goes through a FIFO (VcdFifoCounter) into the
+// streaming toggle counter, so a full record (millions of cycles, tens of GB of VCD text)
+// never touches the disk (--vcd FILE keeps it, for a short run).
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -23,13 +25,15 @@
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
 #include "ecg/qnet.h"
+#include "pipe_bench.h"
+#include "pipe_program.h"
 #include "seq_bench.h"
 #include "seq_program.h"
 
 int sc_main(int argc, char** argv) {
   CLI::App app{"RTL switching activity -> power calibration; TLM vs RTL-activity power"};
   std::string arch, weights, config, data = ECG_DEFAULT_DATA, write, json_out;
-  std::string rules = std::string(ECG_POWER_CALIB_DIR) + "/seq_blocks.json";
+  std::string rules, vcd_file;
   std::vector<std::string> params, records;
   std::size_t max_beats = 0, skip = 0;
   app.add_option("--arch", arch, "network + hardware style")->required();
@@ -40,7 +44,8 @@ int sc_main(int argc, char** argv) {
   app.add_option("--records", records, "records to run")->required()->delimiter(',');
   app.add_option("--skip", skip, "beats to skip first");
   app.add_option("--beats", max_beats, "at most this many beats (0 = all)");
-  app.add_option("--rules", rules, "VCD signal -> block rules");
+  app.add_option("--rules", rules, "VCD signal -> block rules (default power/calib/<engine.style>_blocks.json)");
+  app.add_option("--vcd", vcd_file, "write the waveform to this .vcd file (and count it) instead of a FIFO");
   app.add_option("--write", write, "write the measured toggle rates as a calibration file");
   app.add_option("--json", json_out, "write the comparison as JSON");
   CLI11_PARSE(app, argc, argv);
@@ -52,33 +57,45 @@ int sc_main(int argc, char** argv) {
     opt.params = params;
     const ecg::ParamSet ps = ecg::make_platform_params(net, geom, opt);
     const ecg::EngineConfig cfg = ecg::engine_config(ps, geom);
-    if (cfg.style != "seq")
+    if (cfg.style != "seq" && cfg.style != "pipe")
       throw ecg::InputError(fmt::format("--arch {}: engine.style {} has no RTL engine to calibrate against", arch, cfg.style));
+    if (rules.empty()) rules = ecg::power::default_block_rules_path(cfg.style);
     const auto block_rules = ecg::power::load_block_rules(rules);
+    if (!vcd_file.empty() && (vcd_file.size() < 4 || vcd_file.compare(vcd_file.size() - 4, 4, ".vcd") != 0))
+      throw ecg::InputError(fmt::format("--vcd {}: expected a FILE.vcd", vcd_file));
     std::vector<ecg::Beat> beats = ecg::load_beats(data, records, net.input, 1);
     if (skip > 0) beats.erase(beats.begin(), beats.begin() + static_cast<long>(std::min(skip, beats.size())));
     if (max_beats > 0 && beats.size() > max_beats) beats.resize(max_beats);
     if (beats.empty()) throw ecg::InputError("--records: no beats to run");
 
-    const ecg::rtl::SeqVariant& variant = ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd);
-    ecg::power::VcdFifoCounter counter;
+    const std::string variant_name = cfg.style == "seq" ? ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd).name
+                                                        : ecg::rtl::find_pipe_variant(arch, cfg.pe, cfg.simd).name;
+    std::unique_ptr<ecg::power::VcdFifoCounter> fifo;
+    if (vcd_file.empty()) fifo = std::make_unique<ecg::power::VcdFifoCounter>();
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<ecg::rtl::SeqBeatResult> out;
     std::uint64_t sim_cycles = 0;
     try {
       ecg::rtl::SeqBenchOptions bopt;
       bopt.clock_mhz = cfg.clock_mhz;
-      bopt.trace_file = counter.path();
-      auto bench = variant.make(bopt);
-      bench->load(ecg::rtl::compile_seq(net, bench->hw()));
-      bench->run(beats, out, nullptr);
-      sim_cycles = bench->simulated_cycles();
-      bench->close_trace();
+      bopt.trace_file = fifo ? fifo->path() : vcd_file;
+      auto run_bench = [&](auto bench, auto program) {
+        bench->load(program(bench->hw()));
+        bench->run(beats, out, nullptr);
+        sim_cycles = bench->simulated_cycles();
+        bench->close_trace();
+      };
+      if (cfg.style == "seq")
+        run_bench(ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd).make(bopt),
+                  [&](const ecg::rtl::SeqHw& hw) { return ecg::rtl::compile_seq(net, hw); });
+      else
+        run_bench(ecg::rtl::find_pipe_variant(arch, cfg.pe, cfg.simd).make(bopt),
+                  [&](const ecg::rtl::PipeHw& hw) { return ecg::rtl::compile_pipe(net, hw, cfg.line_buffer_cols); });
     } catch (...) {
-      counter.abort();
+      if (fifo) fifo->abort();
       throw;
     }
-    const ecg::power::VcdToggles toggles = counter.finish();
+    const ecg::power::VcdToggles toggles = fifo ? fifo->finish() : ecg::power::count_vcd_toggles_file(vcd_file);
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
     double busy = 0;
@@ -88,7 +105,7 @@ int sc_main(int argc, char** argv) {
         ecg::power::compare_with_rtl(ps, geom, blocks, static_cast<double>(beats.size()), busy);
 
     fmt::print("{}: {} beats of {} on RTL variant {} ({} x {}), {} cycles ({} busy), {:.1f} s, {} toggles\n", arch,
-               beats.size(), fmt::join(records, ","), variant.name, cfg.pe, cfg.simd, sim_cycles, busy, wall,
+               beats.size(), fmt::join(records, ","), variant_name, cfg.pe, cfg.simd, sim_cycles, busy, wall,
                toggles.total_toggles());
     fmt::print("{:<12} {:>14} {:>10} {:>10} {:>9}\n", "block", "toggles", "rtl rate", "tlm rate", "diff %");
     for (const auto& [name, b] : cmp.rtl.blocks) {
@@ -104,7 +121,7 @@ int sc_main(int argc, char** argv) {
     j["arch"] = arch;
     j["records"] = records;
     j["beats"] = beats.size();
-    j["rtl_variant"] = variant.name;
+    j["rtl_variant"] = variant_name;
     j["simulated_cycles"] = sim_cycles;
     j["busy_cycles"] = busy;
     j["wall_s"] = wall;
@@ -113,7 +130,7 @@ int sc_main(int argc, char** argv) {
       c.arch = arch;
       c.toggle_rate = cmp.measured_rates;
       c.provenance = {{"tool", "ecg_power_calibrate"}, {"records", records}, {"skip", skip},
-                      {"beats", beats.size()}, {"rtl_variant", variant.name}, {"pe", cfg.pe},
+                      {"beats", beats.size()}, {"rtl_variant", variant_name}, {"pe", cfg.pe},
                       {"simd", cfg.simd}, {"busy_cycles", busy}, {"rules", std::filesystem::path(rules).filename().string()},
                       {"block_toggles", blocks},
                       {"note", "toggle_rate = RTL toggles of the block / nominal bits of the TLM counters mapped to it"}};
