@@ -20,15 +20,17 @@ namespace {
 
 constexpr std::size_t kBeats = 40;
 
-void short_cosim(const std::string& arch) {
+void short_cosim(const std::string& arch, const std::vector<std::string>& params = {}) {
   const Network net = load_network(std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch + "/model.json");
   std::vector<Beat> beats = load_beats(ECG_TEST_DATA, {"100"}, net.input, 1);
   ASSERT_GE(beats.size(), kBeats);
   beats.resize(kBeats);
 
   const NetGeom geom = net_geometry(net);
-  const ParamSet params = make_platform_params(net, geom, TlmOptions{});
-  const EngineConfig cfg = engine_config(params, geom);
+  TlmOptions topt;
+  topt.params = params;
+  const ParamSet ps = make_platform_params(net, geom, topt);
+  const EngineConfig cfg = engine_config(ps, geom);
   const EngineTiming tlm = engine_timing(geom, cfg);
 
   SeqBenchOptions opt;
@@ -53,6 +55,13 @@ TEST(SeqCosim, Qrcnn) { short_cosim("qrcnn"); }
 TEST(SeqCosim, Bnn) { short_cosim("bnn"); }
 TEST(SeqCosim, Int2kd) { short_cosim("int2kd"); }
 TEST(SeqCosim, Logq) { short_cosim("logq"); }
+// The other Verilated shapes of each MAC flavour (rtl/CMakeLists.txt).
+TEST(SeqCosim, BnnP8S16) { short_cosim("bnn", {"engine.pe=8", "engine.simd=16"}); }
+TEST(SeqCosim, BnnP16S32) { short_cosim("bnn", {"engine.pe=16", "engine.simd=32"}); }
+TEST(SeqCosim, Int2kdP4S8) { short_cosim("int2kd", {"engine.pe=4", "engine.simd=8"}); }
+TEST(SeqCosim, Int2kdP16S16) { short_cosim("int2kd", {"engine.pe=16", "engine.simd=16"}); }
+TEST(SeqCosim, LogqP4S4) { short_cosim("logq", {"engine.pe=4", "engine.simd=4"}); }
+TEST(SeqCosim, LogqP16S8) { short_cosim("logq", {"engine.pe=16", "engine.simd=8"}); }
 
 }  // namespace
 }  // namespace ecg::rtl
