@@ -107,11 +107,12 @@ std::string format_hardware_table(const nlohmann::json& report, const std::strin
   if (!report.contains("hardware") || !report["hardware"].contains("latency_us")) return {};
   const auto& h = report["hardware"];
   auto num = [](const nlohmann::json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0; };
+  const char* one = unit == "windows" ? "window" : "beat";  // what one input is
   std::string s = fmt::format("hardware ({} MHz)\n", num(h, "clock_mhz"));
   const auto& lc = h["latency_cycles"];
   const auto& lu = h["latency_us"];
   s += fmt::format("  latency       {:.0f} cycles = {:.2f} us per {} (min {:.0f}, max {:.0f} cycles)\n", num(lc, "mean"),
-                   num(lu, "mean"), unit == "windows" ? "window" : "beat", num(lc, "min"), num(lc, "max"));
+                   num(lu, "mean"), one, num(lc, "min"), num(lc, "max"));
   s += fmt::format("  throughput    {:.0f} {}/s (initiation interval {:.0f} cycles)\n", num(h, "throughput_fps"), unit,
                    num(h, "initiation_interval_cycles"));
   if (h.contains("queue_cycles"))
@@ -119,14 +120,14 @@ std::string format_hardware_table(const nlohmann::json& report, const std::strin
                      num(h["queue_cycles"], "max"));
   if (h.contains("realtime_deadline_misses"))
     s += fmt::format("  real time     {} deadline misses\n", h["realtime_deadline_misses"].get<long>());
-  s += fmt::format("  work          {:.0f} ops/{}, {:.0f} MACs, {:.0f} B of weights\n", num(h, "ops_per_beat"),
-                   unit == "windows" ? "window" : "beat", num(h, "macs_per_beat"), num(h, "weight_storage_bytes"));
+  s += fmt::format("  work          {:.0f} ops/{}, {:.0f} MACs, {:.0f} B of weights\n", num(h, "ops_per_beat"), one,
+                   num(h, "macs_per_beat"), num(h, "weight_storage_bytes"));
   if (h.contains("power_mw")) {
     const auto& p = h["power_mw"];
     const std::string tech = h.contains("power") && h["power"].contains("tech") ? h["power"]["tech"].get<std::string>() : "";
     s += fmt::format("  power {:<7} {:.2f} mW dynamic + {:.2f} mW static = {:.2f} mW; {:.4f} uJ/{}; {:.1f} GOPS/W\n", tech,
-                     num(p, "dynamic"), num(p, "static"), num(p, "total"), num(h, "energy_uj_per_beat"),
-                     unit == "windows" ? "window" : "beat", num(h, "gops_per_w"));
+                     num(p, "dynamic"), num(p, "static"), num(p, "total"), num(h, "energy_uj_per_beat"), one,
+                     num(h, "gops_per_w"));
   }
   if (report.contains("cosim")) {
     const auto& c = report["cosim"];
