@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Sweep benchmark (issue 7): one sweep (default: the 50-point TLM sweep over 3 records,
-# sweeps/bench_tlm50.toml) run twice in the same invocation, with -j N (default: cores) and -j 1.
+# configs/sweeps/bench_tlm50.toml) run twice in the same invocation, with -j N (default: cores) and -j 1.
 # Prints both wall times, the speed-up, the machine load around each run, and checks that both
 # runs produced the same results (timing columns aside).
 # Targets: the -j N sweep <= 300 s, speed-up >= 1.7 on 2 cores.
 # Usage: bench/sweep_speedup.sh [SPEC] [N]     (ECG_SIM_BIN overrides the binary)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-spec="${1:-$here/sweeps/bench_tlm50.toml}"
+spec="${1:-$here/configs/sweeps/bench_tlm50.toml}"
 jobs="${2:-$(nproc)}"
 bin="${ECG_SIM_BIN:-$here/build/sim/ecg_sim}"
 [ -x "$bin" ] || { "$here/ecg_sim" --help >/dev/null 2>&1 || true; }

@@ -2,7 +2,7 @@
 // models no hardware, so it reports no cycles or clock.
 #include <memory>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/infer.h"
 
 namespace ecg {

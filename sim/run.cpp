@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/beats.h"
 #include "ecg/data.h"
 #include "ecg/error.h"
@@ -16,7 +16,7 @@
 #include "ecg/metrics.h"
 #include "ecg/npy.h"
 #include "ecg/qnet.h"
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 
 namespace ecg {
 namespace {

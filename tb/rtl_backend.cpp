@@ -1,4 +1,4 @@
-// The `rtl` and `cosim` execution modes (sim/backend.h): the TLM platform (models/) with the
+// The `rtl` and `cosim` execution modes (ecg/run/backend.h): the TLM platform (models/) with the
 // Verilated seq engine behind the TLM-to-pins bridge (engine kind "rtl"), or with the TLM and
 // RTL engines side by side (engine kind "cosim", tb/rtl_engine.h). The platform run and its
 // report are the `tlm` backend's, asked for the engine kind of the mode; this adds the
@@ -17,7 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/error.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/power/hw.h"

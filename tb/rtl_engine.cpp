@@ -8,9 +8,9 @@
 
 #include "ecg/error.h"
 #include "ecg/models/engine_if.h"
-#include "ecg/models/engine_model.h"
-#include "ecg/models/params.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/engine_model.h"
+#include "ecg/hw/params.h"
+#include "ecg/hw/stats.h"
 #include "ecg/models/tlm_engine.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include "ecg/qnet.h"

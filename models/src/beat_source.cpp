@@ -1,6 +1,6 @@
 #include "ecg/models/beat_source.h"
 
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 namespace ecg {
 

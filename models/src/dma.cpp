@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "ecg/models/accelerator.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 namespace ecg {
 

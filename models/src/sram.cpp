@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 namespace ecg {
 

@@ -1,4 +1,4 @@
-// The `tlm` execution mode (sim/backend.h): runs the beats through the SystemC platform
+// The `tlm` execution mode (ecg/run/backend.h): runs the beats through the SystemC platform
 // with the TLM engine. Compiled into ecg_sim (object library ecg_tlm_backend) so the
 // static registration below is kept.
 #include <memory>
@@ -8,10 +8,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/npy.h"     // write_file_atomic
-#include "ecg/report.h"  // check_output_path
+#include "ecg/run/report.h"  // check_output_path
 #ifdef ECG_WITH_POWER
 #include "ecg/power/hw.h"
 #endif

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 namespace ecg {
 

@@ -1,4 +1,4 @@
-// The `tlm` execution mode through the sim/backend.h registry: a report that conforms to
+// The `tlm` execution mode through the ecg/run/backend.h registry: a report that conforms to
 // report.schema.json, with the hardware block the platform fills.
 #include <fstream>
 #include <sstream>
@@ -6,11 +6,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/beats.h"
 #include "ecg/error.h"
 #include "ecg/metrics.h"
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 
 namespace ecg {
 namespace {

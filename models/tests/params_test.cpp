@@ -6,9 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "ecg/error.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 #include "ecg/models/platform.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 #include "ecg/models/tlm_run.h"
 
 namespace ecg {

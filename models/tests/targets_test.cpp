@@ -7,9 +7,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "ecg/models/bus.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 #include "ecg/models/sram.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 #include "ecg/models/tlm_engine.h"
 #include "ecg/models/tlm_run.h"
 

@@ -4,8 +4,8 @@
 #include <gtest/gtest.h>
 
 #include "ecg/error.h"
-#include "ecg/models/engine_model.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/engine_model.h"
+#include "ecg/hw/params.h"
 #include "ecg/models/tlm_run.h"
 
 namespace ecg {

@@ -267,10 +267,10 @@ TEST(SweepSpec, ExampleSpecsInTheRepoParse) {
   }
   EXPECT_GE(n, 6u);
   // The benchmark sweep: 50 points over 3 records.
-  const Spec d = load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/sweeps/dwsep.toml");
+  const Spec d = load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/dwsep.toml");
   EXPECT_EQ(expand(d).size(), 50u);
   EXPECT_EQ(d.records, "100,119,208");
-  EXPECT_EQ(expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/sweeps/cross_arch.toml")).size(), 60u);
+  EXPECT_EQ(expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/cross_arch.toml")).size(), 60u);
 }
 
 TEST(SweepSpec, PointOrderAndIds) {

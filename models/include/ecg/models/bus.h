@@ -12,7 +12,7 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 namespace ecg {
 

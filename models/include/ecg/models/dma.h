@@ -11,9 +11,9 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 
-#include "ecg/models/engine_model.h"
+#include "ecg/hw/engine_model.h"
 #include "ecg/models/platform_types.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 namespace ecg {
 

@@ -13,7 +13,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "ecg/models/engine_model.h"
+#include "ecg/hw/engine_model.h"
 
 namespace ecg {
 

@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "ecg/models/engine_if.h"
-#include "ecg/models/engine_model.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/engine_model.h"
+#include "ecg/hw/params.h"
 #include "ecg/models/platform_types.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 namespace ecg {
 

@@ -11,7 +11,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 namespace ecg {
 

@@ -7,7 +7,7 @@
 #include <map>
 
 #include "ecg/models/engine_if.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 namespace ecg {
 

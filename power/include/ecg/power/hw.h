@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ecg/models/engine_model.h"
-#include "ecg/models/params.h"
-#include "ecg/models/stats.h"
+#include "ecg/hw/engine_model.h"
+#include "ecg/hw/params.h"
+#include "ecg/hw/stats.h"
 #include "ecg/power/model.h"
 
 namespace ecg::power {

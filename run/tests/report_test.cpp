@@ -11,7 +11,7 @@
 #include "ecg/error.h"
 #include "ecg/metrics.h"
 #include "ecg/qnet.h"
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 
 namespace {
 

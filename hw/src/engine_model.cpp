@@ -1,4 +1,4 @@
-#include "ecg/models/engine_model.h"
+#include "ecg/hw/engine_model.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -7,7 +7,7 @@
 #include <fmt/format.h>
 
 #include "ecg/error.h"
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 namespace ecg {
 namespace {

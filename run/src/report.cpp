@@ -1,4 +1,4 @@
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 
 #include <fmt/format.h>
 #include <unistd.h>

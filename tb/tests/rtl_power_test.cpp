@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backend.h"
+#include "ecg/run/backend.h"
 #include "ecg/beats.h"
 #include "ecg/error.h"
 #include "ecg/models/tlm_run.h"

@@ -1,4 +1,4 @@
-#include "ecg/models/params.h"
+#include "ecg/hw/params.h"
 
 #include <cmath>
 #include <fstream>

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "ecg/error.h"
-#include "ecg/models/engine_model.h"
+#include "ecg/hw/engine_model.h"
 #include "ecg/models/tlm_run.h"
 #include "seq_program.h"
 

@@ -1,4 +1,4 @@
-#include "ecg/models/stats.h"
+#include "ecg/hw/stats.h"
 
 #include <algorithm>
 #include <stdexcept>

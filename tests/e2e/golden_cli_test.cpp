@@ -16,7 +16,7 @@
 #include "ecg/infer.h"
 #include "ecg/metrics.h"
 #include "ecg/qnet.h"
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 
 namespace {
 
