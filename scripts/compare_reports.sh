@@ -9,7 +9,8 @@
 # e.g. on main's build:  scripts/compare_reports.sh run /work/main/build/sim/ecg_sim /tmp/before
 #      on this branch:   scripts/compare_reports.sh run build/sim/ecg_sim /tmp/after
 #                        scripts/compare_reports.sh diff /tmp/before /tmp/after
-# ECG_COMPARE_ARCHS / ECG_COMPARE_MODES narrow the set (default: all five archs, golden tlm cosim).
+# ECG_COMPARE_ARCHS / ECG_COMPARE_MODES narrow the set (default: all five archs, golden tlm cosim);
+# ECG_COMPARE_COSIM_BEATS=N runs cosim on the first N beats only (default: the whole record).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 archs="${ECG_COMPARE_ARCHS:-qrcnn bnn int2kd logq dwsep}"
@@ -22,8 +23,10 @@ run)
   mkdir -p "$out"
   for arch in $archs; do
     for mode in $modes; do
+      limit=()
+      [ "$mode" = cosim ] && [ -n "${ECG_COMPARE_COSIM_BEATS:-}" ] && limit=(--max-beats "$ECG_COMPARE_COSIM_BEATS")
       # Same working directory for both runs: default configs/weights resolve alike.
-      (cd "$here" && "$exe" --arch "$arch" --mode "$mode" --records "$record" -j 1 \
+      (cd "$here" && "$exe" --arch "$arch" --mode "$mode" --records "$record" "${limit[@]}" -j 1 \
          --json "$out/${arch}_${mode}.json" >"$out/${arch}_${mode}.txt" 2>&1) ||
         echo "exit $? ${arch} ${mode}" >>"$out/exit_codes.txt"
       echo "${arch} ${mode} done" >&2

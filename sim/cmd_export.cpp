@@ -10,6 +10,7 @@
 #include "ecg/beats.h"
 #include "ecg/data.h"
 #include "ecg/error.h"
+#include "ecg/atomic_file.h"
 #include "ecg/npy.h"
 
 namespace ecg::cli {

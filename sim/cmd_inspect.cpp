@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "ecg/data.h"
-#include "ecg/npy.h"
+#include "ecg/atomic_file.h"
 #include "ecg/wfdb.h"
 
 namespace ecg::cli {

@@ -10,6 +10,10 @@
 #include "ecg/error.h"
 #include "run.h"
 
+// ecg_sim has its own main(); the SystemC library it links (the tlm/rtl/cosim platform) still
+// references sc_main, which is never called here.
+extern "C" int sc_main(int, char**) { return 3; }
+
 int main(int argc, char** argv) {
   CLI::App app{"ecg_sim: SystemC/TLM-2.0 simulator of tiny quantized-CNN ECG accelerators", "ecg_sim"};
   app.require_subcommand(0, 1);

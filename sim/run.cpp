@@ -14,7 +14,7 @@
 #include "ecg/error.h"
 #include "ecg/infer.h"
 #include "ecg/metrics.h"
-#include "ecg/npy.h"
+#include "ecg/atomic_file.h"
 #include "ecg/qnet.h"
 #include "ecg/run/report.h"
 
@@ -80,63 +80,24 @@ std::string available_archs(const std::string& weights_dir) {
 }
 
 // Compares a backend's outcomes with the golden model's, beat by beat.
-nlohmann::json golden_check(const Network& net, const std::vector<Beat>& beats, const std::vector<BeatOutcome>& out,
-                            int threads, double backend_wall_s, long& mismatches) {
+GoldenCheckReport golden_check(const Network& net, const std::vector<Beat>& beats, const std::vector<BeatOutcome>& out,
+                               int threads, double backend_wall_s) {
   std::vector<int> pred;
   std::vector<std::vector<std::int32_t>> logits;
   const auto t0 = Clock::now();
   classify_beats(net, beats, pred, logits, threads);
   const double wall = seconds_since(t0);
-  mismatches = 0;
-  nlohmann::json first = nullptr;
+  GoldenCheckReport g;
   for (std::size_t i = 0; i < beats.size(); ++i) {
     if (out[i].predicted == pred[i] && out[i].logits == logits[i]) continue;
-    if (mismatches++ == 0)
-      first = {{"record", beats[i].record}, {"sample", beats[i].sample}, {"golden_logits", logits[i]},
-               {"logits", out[i].logits}, {"golden_class", pred[i]}, {"class", out[i].predicted}};
+    if (g.mismatches++ == 0)
+      g.first_mismatch = FirstMismatch{beats[i].record, beats[i].sample, logits[i], out[i].logits, pred[i], out[i].predicted};
   }
-  nlohmann::json j = {{"beats_compared", beats.size()}, {"mismatches", mismatches}, {"golden_wall_s", wall},
-                      {"golden_beats_per_s", wall > 0 ? static_cast<double>(beats.size()) / wall : 0.0}};
-  if (backend_wall_s > 0 && wall > 0) j["speed_vs_golden"] = wall / backend_wall_s;
-  if (!first.is_null()) j["first_mismatch"] = first;
-  return j;
-}
-
-// The timed modes' hardware figures (report "hardware", "cosim"), as a terminal table.
-std::string format_hardware_table(const nlohmann::json& report, const std::string& unit) {
-  if (!report.contains("hardware") || !report["hardware"].contains("latency_us")) return {};
-  const auto& h = report["hardware"];
-  auto num = [](const nlohmann::json& j, const char* k) { return j.contains(k) && j[k].is_number() ? j[k].get<double>() : 0.0; };
-  const char* one = unit == "windows" ? "window" : "beat";  // what one input is
-  std::string s = fmt::format("hardware ({} MHz)\n", num(h, "clock_mhz"));
-  const auto& lc = h["latency_cycles"];
-  const auto& lu = h["latency_us"];
-  s += fmt::format("  latency       {:.0f} cycles = {:.2f} us per {} (min {:.0f}, max {:.0f} cycles)\n", num(lc, "mean"),
-                   num(lu, "mean"), one, num(lc, "min"), num(lc, "max"));
-  s += fmt::format("  throughput    {:.0f} {}/s (initiation interval {:.0f} cycles)\n", num(h, "throughput_fps"), unit,
-                   num(h, "initiation_interval_cycles"));
-  if (h.contains("queue_cycles"))
-    s += fmt::format("  queueing      mean {:.0f} cycles before the engine (max {:.0f})\n", num(h["queue_cycles"], "mean"),
-                     num(h["queue_cycles"], "max"));
-  if (h.contains("realtime_deadline_misses"))
-    s += fmt::format("  real time     {} deadline misses\n", h["realtime_deadline_misses"].get<long>());
-  s += fmt::format("  work          {:.0f} ops/{}, {:.0f} MACs, {:.0f} B of weights\n", num(h, "ops_per_beat"), one,
-                   num(h, "macs_per_beat"), num(h, "weight_storage_bytes"));
-  if (h.contains("power_mw")) {
-    const auto& p = h["power_mw"];
-    const std::string tech = h.contains("power") && h["power"].contains("tech") ? h["power"]["tech"].get<std::string>() : "";
-    s += fmt::format("  power {:<7} {:.2f} mW dynamic + {:.2f} mW static = {:.2f} mW; {:.4f} uJ/{}; {:.1f} GOPS/W\n", tech,
-                     num(p, "dynamic"), num(p, "static"), num(p, "total"), num(h, "energy_uj_per_beat"), one,
-                     num(h, "gops_per_w"));
-  }
-  if (report.contains("cosim")) {
-    const auto& c = report["cosim"];
-    s += fmt::format("  cosim         {:.0f} {} compared, {:.0f} output mismatches; cycles RTL {:.0f}, TLM {:.0f} "
-                     "(error {:+.3f} %)\n",
-                     num(c, "beats_compared"), unit, num(c, "output_mismatches"), num(c, "rtl_cycles_total"),
-                     num(c, "tlm_cycles_total"), num(c, "cycle_error_pct"));
-  }
-  return s;
+  g.beats_compared = beats.size();
+  g.golden_wall_s = wall;
+  g.golden_beats_per_s = wall > 0 ? static_cast<double>(beats.size()) / wall : 0.0;
+  if (backend_wall_s > 0 && wall > 0) g.speed_vs_golden = wall / backend_wall_s;
+  return g;
 }
 
 }  // namespace
@@ -223,19 +184,18 @@ int run_main(const RunOptions& opt) {
   }
   const Metrics metrics = compute_metrics(net.classes, reference, predicted);
 
-  nlohmann::json report = make_report(net, opt.mode, records, split, metrics);
+  Report report = make_report(net, opt.mode, records, split, metrics);
   if (backend->clock_mhz() > 0) {
     std::vector<std::uint64_t> cycles(out.size());
     for (std::size_t i = 0; i < out.size(); ++i) cycles[i] = out[i].cycles;
     set_latency(report, cycles, backend->clock_mhz());
   }
   set_sim_timing(report, wall_s, beats.size());
-  report["sim"]["load_s"] = load_s;
-  report["sim"]["threads"] = opt.threads;
-  long mismatches = 0;
-  if (opt.mode != "golden" && opt.golden_check)
-    report["golden_check"] = golden_check(net, beats, out, opt.threads, wall_s, mismatches);
+  report.sim.load_s = load_s;
+  report.sim.threads = opt.threads;
+  if (opt.mode != "golden" && opt.golden_check) report.golden_check = golden_check(net, beats, out, opt.threads, wall_s);
   backend->fill_report(report);
+  const long mismatches = report.golden_check ? report.golden_check->mismatches : 0;
 
   fmt::print("ecg_sim {} --mode {}: {} records{}, {} {}, network {} ({} B weights, {} ops per input)\n\n", opt.arch,
              opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit, model,
@@ -244,20 +204,20 @@ int run_main(const RunOptions& opt) {
   if (backend->clock_mhz() > 0) fmt::print("{}\n", format_hardware_table(report, unit));
   fmt::print("sim: {:.3f} s, {:.0f} {}/s ({} loaded in {:.2f} s)\n", wall_s,
              wall_s > 0 ? static_cast<double>(beats.size()) / wall_s : 0.0, unit, unit, load_s);
-  if (report.contains("golden_check")) {
-    const auto& g = report["golden_check"];
-    fmt::print("golden check: {} beats compared, {} mismatches; golden {:.0f} beats/s\n", g["beats_compared"].get<long>(),
-               mismatches, g["golden_beats_per_s"].get<double>());
+  if (report.golden_check) {
+    const GoldenCheckReport& g = *report.golden_check;
+    fmt::print("golden check: {} beats compared, {} mismatches; golden {:.0f} beats/s\n", g.beats_compared,
+               mismatches, g.golden_beats_per_s);
   }
   if (!opt.json.empty()) {
-    write_file_atomic(opt.json, report.dump(2) + "\n");
+    write_file_atomic(opt.json, to_json(report).dump(2) + "\n");
     fmt::print("report: {}\n", opt.json);
   }
   std::fflush(stdout);
   if (mismatches > 0) {
     fmt::print(stderr, "ecg_sim: mode {} differs from golden on {} of {} beats (first: record {} sample {})\n", opt.mode,
-               mismatches, beats.size(), report["golden_check"]["first_mismatch"]["record"].get<std::string>(),
-               report["golden_check"]["first_mismatch"]["sample"].get<long>());
+               mismatches, beats.size(), report.golden_check->first_mismatch->record,
+               report.golden_check->first_mismatch->sample);
     return 1;
   }
   return 0;

@@ -10,14 +10,10 @@
 
 #include "commands.h"
 #include "ecg/error.h"
-#include "ecg/qnet.h"
-// The TLM platform's parameter system, when ecg_sim is built with --mode tlm (models/ links
-// ecg_tlm_backend into ecg_sim, which brings these headers): every point's parameters are then
-// checked by the very code the run will use, before any point runs.
-#if __has_include("ecg/models/tlm_run.h")
+// Every point's parameters are checked by the very code the run will use (the platform's
+// configuration, models/), before any point runs.
 #include "ecg/models/tlm_run.h"
-#define ECG_SWEEP_PLATFORM_PARAMS 1
-#endif
+#include "ecg/qnet.h"
 #include "ecg/sweep/results.h"
 #include "ecg/sweep/runner.h"
 #include "ecg/sweep/spec.h"
@@ -56,16 +52,14 @@ void run_sweep_command(const SweepOptions& o) {
         throw InputError(fmt::format("no network {} (give weights = \"DIR\" in the spec)", model));
       (*nets)[plan.arch] = std::make_shared<const Network>(load_network(model));  // broken network: spec error
     };
-#ifdef ECG_SWEEP_PLATFORM_PARAMS
     env.check_point = [nets](const sweep::Spec& s, const sweep::Point& p) {
       const Network& net = *nets->at(p.arch);
       TlmOptions t;
       t.config_file = p.config;
       t.realtime = std::find(s.args.begin(), s.args.end(), "--realtime") != s.args.end();
       for (const auto& [k, v] : p.params.items()) t.params.push_back(k + "=" + sweep::value_text(v));
-      make_platform_params(net, net_geometry(net), t);
+      make_platform_config(net, t);
     };
-#endif
   }
   sweep::validate(spec, env);  // everything is checked before any point runs
 

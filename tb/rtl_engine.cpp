@@ -9,8 +9,8 @@
 #include "ecg/error.h"
 #include "ecg/models/engine_if.h"
 #include "ecg/hw/engine_model.h"
-#include "ecg/hw/params.h"
 #include "ecg/hw/stats.h"
+#include "ecg/models/platform_types.h"  // set_payload
 #include "ecg/models/tlm_engine.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include "ecg/qnet.h"
@@ -21,10 +21,6 @@
 
 namespace ecg::rtl {
 namespace {
-
-std::string g_trace_file;
-RtlTotals g_totals;
-double g_backpressure = 0.0;
 
 // A Verilated engine with its compiled program, as the bridge drives it (thread mode).
 class EnginePins {
@@ -66,15 +62,12 @@ class BenchPins : public EnginePins {
   Program m_prog;
 };
 
-std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const ParamSet& params,
+std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const EngineConfig& cfg,
                                           const SeqBenchOptions& opt) {
-  const auto overhead = params.get_int("engine.layer_overhead");
-  if (overhead != SeqProgram::kLayerOverhead)
+  if (cfg.layer_overhead != SeqProgram::kLayerOverhead)
     throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
-                                 "pass (Desc + Drain)", overhead, SeqProgram::kLayerOverhead));
-  const auto pe = static_cast<int>(params.get_int("engine.pe"));
-  const auto simd = static_cast<int>(params.get_int("engine.simd"));
-  const SeqVariant& v = find_seq_variant(net.arch, pe, simd);
+                                 "pass (Desc + Drain)", cfg.layer_overhead, SeqProgram::kLayerOverhead));
+  const SeqVariant& v = find_seq_variant(net.arch, cfg.pe, cfg.simd);
   SeqHw hw;
   hw.pe = v.pe;
   hw.simd = v.simd;
@@ -109,22 +102,29 @@ std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfi
 // The TLM-to-pins bridge around one Verilated engine (seq or pipe, by engine.style).
 class rtl_engine : public engine_base {
  public:
-  rtl_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
+  // `in_cosim`: the cosim engine beside it counts beats, busy cycles and mismatches.
+  rtl_engine(const sc_core::sc_module_name& name, const EngineContext& ctx, bool in_cosim)
       : engine_base(name),
         m_ctx(ctx),
+        m_in_cosim(in_cosim),
         m_beats(ctx.stats.counter("engine.beats", "beats computed by the engine")),
-        m_busy(ctx.stats.counter("engine.cycles.busy", "cycles with at least one beat in the engine")) {
+        m_busy(ctx.stats.counter("engine.cycles.busy", "cycles with at least one beat in the engine")),
+        m_checked(ctx.stats.check_counter("rtl.beats", "beats the RTL engine computed, compared with golden")),
+        m_mismatches(ctx.stats.check_counter("rtl.output_mismatches",
+                                             "beats whose RTL outputs differ from golden (cosim: or from TLM)")),
+        m_rtl_cycles(ctx.stats.check_counter("rtl.cycles", "RTL engine cycles, input start to result, over beats")),
+        m_rtl_edges(ctx.stats.check_counter("rtl.clock_cycles",
+                                            "clock cycles the RTL simulated (weight load included)")) {
     if (!ctx.network) throw std::runtime_error("rtl engine: no network in the engine context");
-    m_net = static_cast<const Network*>(ctx.network);
+    m_net = ctx.network;
     SeqBenchOptions opt;
     opt.standalone = false;
-    opt.clock_mhz = 1e-6 / ctx.clock_period.to_seconds();
-    opt.trace_file = g_trace_file;
-    opt.backpressure = g_backpressure;
+    opt.clock_mhz = ctx.clock_mhz;
+    opt.trace_file = ctx.waveform_file;
     // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
-    const EngineConfig cfg = engine_config(ctx.params, ctx.net);
+    const EngineConfig& cfg = ctx.engine;
     if (cfg.style == "pipe") m_pins = make_pipe_pins(*m_net, cfg, opt);
-    else if (cfg.style == "seq") m_pins = make_seq_pins(*m_net, ctx.params, opt);
+    else if (cfg.style == "seq") m_pins = make_seq_pins(*m_net, cfg, opt);
     else throw InputError(fmt::format("engine.style={}: no RTL engine", cfg.style));
   }
   ~rtl_engine() override {
@@ -132,7 +132,7 @@ class rtl_engine : public engine_base {
   }
   std::string engine_kind() const override { return "rtl"; }
 
-  // Runs one job on the pins; fills the extension. Returns false on a protocol error.
+  // Runs one job on the pins; fills the extension (a protocol error: an error response).
   void b_transport(tlm::tlm_generic_payload& trans, sc_core::sc_time& delay) override {
     beat_job_ext* job = nullptr;
     trans.get_extension(job);
@@ -164,14 +164,14 @@ class rtl_engine : public engine_base {
     m_pins->thread_beat(beat, r);
     const BeatOutput golden = m_ctx.compute(beat.input, beat.aux);
     last_mismatch = golden.logits != r.logits || golden.cls != r.predicted;
-    if (!g_totals.cosim) {  // in cosim the TLM engine counts these
+    if (!m_in_cosim) {  // in cosim the TLM engine and the cosim engine count these
       m_beats.add(1);
       m_busy.add(r.cycles);
-      g_totals.beats += 1;
-      g_totals.output_mismatches += last_mismatch ? 1 : 0;
+      m_checked.add(1);
+      m_mismatches.add(last_mismatch ? 1 : 0);
     }
-    g_totals.rtl_cycles += r.cycles;
-    g_totals.rtl_edges = m_pins->simulated_cycles();
+    m_rtl_cycles.add(r.cycles);
+    m_rtl_edges.value = m_pins->simulated_cycles();
     job->logits = r.logits;
     job->cls = r.predicted;
     job->t_start = sc_core::sc_time(r.start_s, sc_core::SC_SEC);
@@ -185,11 +185,16 @@ class rtl_engine : public engine_base {
 
  private:
   const EngineContext& m_ctx;
+  const bool m_in_cosim;
   const Network* m_net = nullptr;
   std::unique_ptr<EnginePins> m_pins;
   bool m_loaded = false;
   StatsRegistry::Counter& m_beats;
   StatsRegistry::Counter& m_busy;
+  StatsRegistry::Counter& m_checked;
+  StatsRegistry::Counter& m_mismatches;
+  StatsRegistry::Counter& m_rtl_cycles;
+  StatsRegistry::Counter& m_rtl_edges;
 };
 
 // TLM engine and RTL engine side by side.
@@ -198,8 +203,11 @@ class cosim_engine : public engine_base {
   cosim_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
       : engine_base(name),
         m_tlm(std::make_unique<tlm_engine>("tlm", ctx)),
-        m_rtl(std::make_unique<rtl_engine>("rtl", ctx)) {
-    g_totals.cosim = true;
+        m_rtl(std::make_unique<rtl_engine>("rtl", ctx, true)),
+        m_checked(ctx.stats.check_counter("rtl.beats", "beats the RTL engine computed, compared with golden")),
+        m_mismatches(ctx.stats.check_counter("rtl.output_mismatches",
+                                             "beats whose RTL outputs differ from golden (cosim: or from TLM)")),
+        m_tlm_cycles(ctx.stats.check_counter("cosim.tlm_cycles", "TLM engine cycles of the beats the RTL ran")) {
     cosim2tlm.bind(m_tlm->acc2eng);
     cosim2rtl.bind(m_rtl->acc2eng);
   }
@@ -214,10 +222,8 @@ class cosim_engine : public engine_base {
     }
     // The TLM engine on a copy of the job (it annotates and never waits).
     tlm::tlm_generic_payload t2;
-    t2.set_command(trans.get_command());
-    t2.set_address(trans.get_address());
-    t2.set_data_ptr(trans.get_data_ptr());  // read only by the TLM engine
-    t2.set_data_length(trans.get_data_length());
+    set_payload(t2, trans.get_command(), trans.get_address(), trans.get_data_ptr(),  // read only by the TLM engine
+                trans.get_data_length());
     beat_job_ext tlm_job = *job;
     t2.set_extension(&tlm_job);
     sc_core::sc_time d2 = delay;
@@ -229,28 +235,25 @@ class cosim_engine : public engine_base {
     }
     cosim2rtl->b_transport(trans, delay);
     if (trans.get_response_status() != tlm::TLM_OK_RESPONSE) return;
-    g_totals.beats += 1;
-    if (m_rtl->last_mismatch || job->logits != tlm_job.logits || job->cls != tlm_job.cls)
-      g_totals.output_mismatches += 1;
-    g_totals.tlm_cycles += tlm_job.cycles;
+    m_checked.add(1);
+    if (m_rtl->last_mismatch || job->logits != tlm_job.logits || job->cls != tlm_job.cls) m_mismatches.add(1);
+    m_tlm_cycles.add(tlm_job.cycles);
   }
 
  private:
   tlm_utils::simple_initiator_socket<cosim_engine> cosim2tlm{"cosim2tlm"}, cosim2rtl{"cosim2rtl"};
   std::unique_ptr<tlm_engine> m_tlm;
   std::unique_ptr<rtl_engine> m_rtl;
+  StatsRegistry::Counter& m_checked;
+  StatsRegistry::Counter& m_mismatches;
+  StatsRegistry::Counter& m_tlm_cycles;
 };
 
 }  // namespace
 
-const RtlTotals& rtl_totals() { return g_totals; }
-
-void set_engine_trace_file(const std::string& path) { g_trace_file = path; }
-void set_engine_backpressure(double p) { g_backpressure = p; }
-
 void register_rtl_engines() {
   register_engine("rtl", [](const char* name, const EngineContext& ctx) {
-    return std::unique_ptr<engine_base>(new rtl_engine(name, ctx));
+    return std::unique_ptr<engine_base>(new rtl_engine(name, ctx, false));
   });
   register_engine("cosim", [](const char* name, const EngineContext& ctx) {
     return std::unique_ptr<engine_base>(new cosim_engine(name, ctx));

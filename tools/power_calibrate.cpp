@@ -117,7 +117,9 @@ int sc_main(int argc, char** argv) {
     }
     fmt::print("dynamic power ({}): TLM estimate {:.4f} mW ({}) vs RTL-activity {:.4f} mW: {:+.2f}%\n",
                cmp.rtl.tech, cmp.tlm.dynamic_mw, cmp.tlm.rates_from, cmp.rtl.dynamic_mw, cmp.dynamic_difference_pct);
-    nlohmann::json j = cmp.to_json();
+    nlohmann::json j = ecg::to_json(cmp.report());  // the report's hardware.power.rtl_activity block
+    j.erase("total_toggles");
+    j.erase("note");
     j["arch"] = arch;
     j["records"] = records;
     j["beats"] = beats.size();

@@ -96,7 +96,7 @@ nlohmann::json to_json(const Point& p) {
           {"total_mw_back_to_back", p.b2b.total_mw},
           {"gops_per_w_back_to_back", p.b2b.gops_per_w},
           {"dynamic_gops_per_w_back_to_back", p.b2b.dynamic_gops_per_w},
-          {"blocks_back_to_back", p.b2b.detail_json()["blocks"]}};
+          {"blocks_back_to_back", ecg::to_json(p.b2b.report().detail)["blocks"]}};
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ecg/atomic_file.h"
 #include "ecg/error.h"
 
 namespace ecg {
@@ -34,23 +35,6 @@ std::string npy_bytes(const std::vector<T>& data, const std::vector<std::size_t>
 }
 
 }  // namespace
-
-void write_file_atomic(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot write file", path));
-    out.write(content.data(), static_cast<std::streamsize>(content.size()));
-    if (!out.flush()) {
-      std::remove(tmp.c_str());
-      throw InputError(fmt::format("{}: write failed", path));
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw InputError(fmt::format("{}: cannot write file", path));
-  }
-}
 
 void write_npy(const std::string& path, const std::vector<std::int32_t>& data, const std::vector<std::size_t>& shape) {
   write_file_atomic(path, npy_bytes(data, shape, "<i4"));

@@ -10,6 +10,7 @@ namespace ecg {
 
 StatsRegistry::Counter& StatsRegistry::counter(const std::string& name,
                                                const std::string& description) {
+  if (m_checks.count(name)) throw std::logic_error("stats counter " + name + " is a check counter");
   auto it = m_index.find(name);
   if (it != m_index.end()) return *it->second;  // shared: the first description is kept
   m_counters.push_back(Counter{name, description, 0});
@@ -17,10 +18,19 @@ StatsRegistry::Counter& StatsRegistry::counter(const std::string& name,
   return m_counters.back();
 }
 
+StatsRegistry::Counter& StatsRegistry::check_counter(const std::string& name, const std::string& description) {
+  if (m_index.count(name)) throw std::logic_error("stats counter " + name + " is an activity counter");
+  auto it = m_checks.find(name);
+  if (it != m_checks.end()) return *it->second;
+  m_counters.push_back(Counter{name, description, 0});
+  m_checks[name] = &m_counters.back();
+  return m_counters.back();
+}
+
 std::uint64_t StatsRegistry::value(const std::string& name) const {
-  auto it = m_index.find(name);
-  if (it == m_index.end()) throw std::logic_error("unknown stats counter: " + name);
-  return it->second->value;
+  if (auto it = m_index.find(name); it != m_index.end()) return it->second->value;
+  if (auto it = m_checks.find(name); it != m_checks.end()) return it->second->value;
+  throw std::logic_error("unknown stats counter: " + name);
 }
 
 std::uint64_t StatsRegistry::sum(const std::string& prefix) const {

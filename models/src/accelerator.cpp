@@ -62,14 +62,8 @@ void accelerator::start_job(std::uint64_t beat_index, sc_core::sc_time& delay,
   job.length = n;
   job.aux = m_net.aux;
   tlm::tlm_generic_payload t;
-  t.set_command(tlm::TLM_WRITE_COMMAND);
-  t.set_address(0);
-  t.set_data_ptr(reinterpret_cast<unsigned char*>(words.data()));
-  t.set_data_length(static_cast<unsigned>(4 * words.size()));
-  t.set_streaming_width(static_cast<unsigned>(4 * words.size()));
-  t.set_byte_enable_ptr(nullptr);
-  t.set_dmi_allowed(false);
-  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  set_payload(t, tlm::TLM_WRITE_COMMAND, 0, reinterpret_cast<unsigned char*>(words.data()),
+              static_cast<unsigned>(4 * words.size()));
   t.set_extension(&job);
   m_trace.at(beat_index).t_req = sc_core::sc_time_stamp() + delay;
   acc2eng->b_transport(t, delay);

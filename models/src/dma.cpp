@@ -11,9 +11,6 @@ namespace ecg {
 
 void dma::declare_params(ParamSet& ps) {
   ps.declare_int("dma.burst_bytes", 64, "largest DMA burst (one bus transaction) in bytes", 4, 1 << 20);
-  ps.declare_int("sim.quantum_cycles", 10000,
-                 "LT global quantum in cycles (simulation speed knob; timing does not depend on it)",
-                 1, std::int64_t{1} << 40);
 }
 
 dma::dma(const sc_core::sc_module_name& name, const ParamSet& params, const NetGeom& net,
@@ -35,14 +32,7 @@ void dma::write(std::uint64_t address, std::uint8_t* data, unsigned len, beat_ex
   for (unsigned off = 0; off < len; off += m_burst) {
     const unsigned n = std::min(m_burst, len - off);
     tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_WRITE_COMMAND);
-    t.set_address(address + off);
-    t.set_data_ptr(data + off);
-    t.set_data_length(n);
-    t.set_streaming_width(n);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_dmi_allowed(false);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    set_payload(t, tlm::TLM_WRITE_COMMAND, address + off, data + off, n);
     if (meta) t.set_extension(meta);
     sc_core::sc_time delay = m_qk.get_local_time();
     dma2bus->b_transport(t, delay);

@@ -19,14 +19,7 @@ void host::run() {
     std::uint32_t value = 0;
     result_ext ext;
     tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_READ_COMMAND);
-    t.set_address(addr::kCsrBase + addr::kResult);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_dmi_allowed(false);
-    t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    set_payload(t, tlm::TLM_READ_COMMAND, addr::kCsrBase + addr::kResult, reinterpret_cast<unsigned char*>(&value), 4);
     t.set_extension(&ext);
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     host2bus->b_transport(t, delay);

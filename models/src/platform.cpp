@@ -25,6 +25,9 @@ void declare_platform_params(ParamSet& ps, const NetGeom& net) {
   sram::declare_params(ps, "weight", "accelerator weight memory");
   dma::declare_params(ps);
   beat_source::declare_params(ps);
+  ps.declare_int("sim.quantum_cycles", 10000,
+                 "LT global quantum in cycles (simulation speed knob; timing does not depend on it)",
+                 1, std::int64_t{1} << 40);
 }
 
 EngineConfig validate_platform_params(const ParamSet& ps, const NetGeom& net) {
@@ -47,9 +50,9 @@ struct top : sc_core::sc_module {
   top(const sc_core::sc_module_name& n, const PlatformSetup& s, const EngineContext& ctx,
       const std::vector<BeatIn>& beats, std::vector<BeatTrace>& trace, StatsRegistry& stats)
       : sc_core::sc_module(n),
-        source("source", s.params, beats, trace),
-        dma_("dma", s.params, s.net, beats, s.weight_image, trace, stats),
-        bus_("bus", s.params, stats, ctx.clock_period),
+        source("source", s.config.params, beats, trace),
+        dma_("dma", s.config.params, s.config.geom, beats, s.weight_image, trace, stats),
+        bus_("bus", s.config.params, stats, ctx.clock_period),
         acc("acc", s.engine_kind, ctx, trace),
         host_("host", trace, s.on_result) {
     source.src2dma(src2dma);
@@ -60,9 +63,9 @@ struct top : sc_core::sc_module {
     bus_.bus_out.bind(acc.input_buffer().bus2mem);
     bus_.bus_out.bind(acc.weight_memory().bus2mem);
     bus_.add_region(addr::kCsrBase, addr::kCsrSize, 0);
-    bus_.add_region(addr::kInputBase, accelerator::input_bytes(s.net), 1);
+    bus_.add_region(addr::kInputBase, accelerator::input_bytes(s.config.geom), 1);
     bus_.add_region(addr::kWeightBase,
-                    std::max<std::uint64_t>(1, static_cast<std::uint64_t>(s.net.weight_storage_bytes)), 2);
+                    std::max<std::uint64_t>(1, static_cast<std::uint64_t>(s.config.geom.weight_storage_bytes)), 2);
     acc.irq(irq);
     host_.irq(irq);
   }
@@ -87,17 +90,19 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   if (elaborated) throw std::logic_error("run_platform: one platform per process (SystemC elaborates once)");
   elaborated = true;
 
-  validate_platform_params(setup.params, setup.net);
+  const PlatformConfig& cfg = setup.config;
   setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);  // clean logs (conventions)
   register_tlm_engine();
   PlatformResult r;
-  r.clock_mhz = setup.params.get_real("clock_mhz");
+  // The platform owns the clock: one period, handed to every module.
+  r.clock_mhz = cfg.clock_mhz;
   const sc_core::sc_time period(1.0 / r.clock_mhz, sc_core::SC_US);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
-      period * static_cast<double>(setup.params.get_int("sim.quantum_cycles")));
+      period * static_cast<double>(cfg.params.get_int("sim.quantum_cycles")));
 
   r.trace.resize(beats.size());
-  EngineContext ctx{setup.net, setup.params, stats, setup.compute, period, setup.network};
+  const EngineContext ctx{cfg.geom,   cfg.params, stats,          setup.compute,       period,
+                          cfg.clock_mhz, cfg.engine, cfg.timing, setup.network, setup.waveform_file};
   auto* t = new top("top", setup, ctx, beats, r.trace, stats);  // lives until exit (see top)
   sc_core::sc_start();
   if (t->host_.results_read() != beats.size())
@@ -105,7 +110,7 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
                                          t->host_.results_read(), beats.size()));
 
   auto cycles = [&](sc_core::sc_time x) { return x / period; };
-  r.timing = engine_timing(setup.net, engine_config(setup.params, setup.net));
+  r.timing = cfg.timing;
   r.simulated_cycles = static_cast<std::uint64_t>(cycles(sc_core::sc_time_stamp()) + 0.5);
   r.boot_cycles = static_cast<std::uint64_t>(cycles(t->dma_.boot_done()) + 0.5);
   std::vector<double> lat, queue, eng;
@@ -126,15 +131,15 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
 
   // Steady state back to back: the engine's II, or the DMA path when that is longer (input
   // bursts and START write over the bus, then the engine's load of the input buffer).
-  const auto in_bytes = accelerator::input_bytes(setup.net);
-  const auto burst = static_cast<std::uint64_t>(setup.params.get_int("dma.burst_bytes"));
-  const auto mem_lat = static_cast<std::uint64_t>(setup.params.get_int("mem.input.latency_cycles"));
+  const auto in_bytes = accelerator::input_bytes(cfg.geom);
+  const auto burst = static_cast<std::uint64_t>(cfg.params.get_int("dma.burst_bytes"));
+  const auto mem_lat = static_cast<std::uint64_t>(cfg.params.get_int("mem.input.latency_cycles"));
   for (std::uint64_t off = 0; off < in_bytes; off += burst)
     r.dma_path_cycles += t->bus_.transfer_cycles(std::min(burst, in_bytes - off)) + mem_lat;
   r.dma_path_cycles += t->bus_.transfer_cycles(4) + 1 + static_cast<std::uint64_t>(r.timing.load_cycles);
   r.ii_cycles = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(r.timing.ii_cycles),
                                                             r.dma_path_cycles));
-  if (setup.params.get_string("source.pace") == "back_to_back" && beats.size() >= 2)
+  if (cfg.params.get_string("source.pace") == "back_to_back" && beats.size() >= 2)
     r.ii_measured_cycles = cycles(r.trace.back().t_start - r.trace.front().t_start) /
                            static_cast<double>(beats.size() - 1);
   r.throughput_fps = r.clock_mhz * 1e6 / r.ii_cycles;

@@ -2,14 +2,13 @@
 
 #include <cstring>
 
-#include "ecg/hw/params.h"
 
 namespace ecg {
 
 tlm_engine::tlm_engine(const sc_core::sc_module_name& name, const EngineContext& ctx)
     : engine_base(name),
       m_compute(ctx.compute),
-      m_timing(engine_timing(ctx.net, engine_config(ctx.params, ctx.net))),
+      m_timing(ctx.timing),
       m_period(ctx.clock_period),
       m_beats(ctx.stats.counter("engine.beats", "beats computed by the engine")),
       m_busy(ctx.stats.counter("engine.cycles.busy",

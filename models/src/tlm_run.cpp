@@ -6,9 +6,7 @@
 
 #include "ecg/error.h"
 #include "ecg/infer.h"
-#ifdef ECG_WITH_POWER
 #include "ecg/power/hw.h"
-#endif
 
 namespace ecg {
 
@@ -99,9 +97,7 @@ std::string default_config_path(const std::string& arch) {
 
 void declare_run_params(ParamSet& ps, const NetGeom& geom) {
   declare_platform_params(ps, geom);
-#ifdef ECG_WITH_POWER
   power::declare_power_params(ps);
-#endif
 }
 
 ParamSet make_platform_params(const Network& net, const NetGeom& geom, const TlmOptions& opt) {
@@ -111,10 +107,18 @@ ParamSet make_platform_params(const Network& net, const NetGeom& geom, const Tlm
   if (opt.realtime) ps.set("source.pace", std::string("realtime"), "--realtime");
   for (const auto& kv : opt.params) ps.set_override(kv);
   validate_platform_params(ps, geom);
-#ifdef ECG_WITH_POWER
-  power::power_config(ps, geom.arch);  // bad power.tech / power.calib: exit 2 before the run
-#endif
   return ps;
+}
+
+PlatformConfig make_platform_config(const Network& net, const TlmOptions& opt) {
+  PlatformConfig c;
+  c.geom = net_geometry(net);
+  c.params = make_platform_params(net, c.geom, opt);
+  c.engine = engine_config(c.params, c.geom);
+  c.timing = engine_timing(c.geom, c.engine);
+  c.clock_mhz = c.engine.clock_mhz;  // declared and read with engine.* (engine_model.cpp)
+  c.power = power::power_config(c.params, c.geom.arch);  // bad power.tech / power.calib: exit 2 before the run
+  return c;
 }
 
 std::vector<BeatIn> platform_beats(const std::vector<Beat>& beats) {
@@ -137,9 +141,8 @@ std::vector<BeatIn> platform_beats(const std::vector<Beat>& beats) {
 }
 
 void run_tlm(const Network& net, const std::vector<Beat>& beats, const TlmOptions& opt, TlmRun& run,
-             const std::function<void(std::size_t)>& on_result) {
-  run.geom = net_geometry(net);
-  run.params = make_platform_params(net, run.geom, opt);
+             const std::function<void(std::size_t)>& on_result, const std::string& waveform_file) {
+  if (run.config.clock_mhz <= 0) run.config = make_platform_config(net, opt);
   const std::vector<BeatIn> in = platform_beats(beats);
   Interpreter interp(net);
   const std::size_t n_classes = net.classes.size();
@@ -150,7 +153,7 @@ void run_tlm(const Network& net, const std::vector<Beat>& beats, const TlmOption
     o.cls = interp.run(input.data(), aux.empty() ? nullptr : aux.data(), o.logits.data());
     return o;
   };
-  PlatformSetup setup{run.geom, run.params, compute, weight_image(net), &net, opt.engine_kind, on_result};
+  PlatformSetup setup{run.config, compute, weight_image(net), &net, opt.engine_kind, on_result, waveform_file};
   run.result = run_platform(setup, in, run.stats);
 }
 

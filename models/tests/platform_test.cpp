@@ -62,7 +62,7 @@ TEST(Platform, SeqBackToBackMatchesGoldenAndFormulas) {
   EXPECT_EQ(run.stats.value("engine.mac.a8w4"), r.timing.activity.at("engine.mac.a8w4") * beats.size());
   EXPECT_EQ(run.stats.value("engine.cycles.busy") + run.stats.value("engine.cycles.idle"), r.simulated_cycles);
   // The weight image went over the bus into the weight memory: 32-bit writes.
-  EXPECT_EQ(run.stats.value("mem.weight.write.32b"), static_cast<std::uint64_t>((run.geom.weight_storage_bytes + 3) / 4));
+  EXPECT_EQ(run.stats.value("mem.weight.write.32b"), static_cast<std::uint64_t>((run.config.geom.weight_storage_bytes + 3) / 4));
   // The input buffer: 128 UINT8 samples + 4 aux bytes per beat, 32-bit port.
   EXPECT_EQ(run.stats.value("mem.input.write.32b"), beats.size() * 33);
 }
@@ -83,7 +83,7 @@ TEST(Platform, QuantumAndBusParametersEnterTheFormula) {
   EXPECT_EQ(r.latency_cycles.min, static_cast<double>(47 + 7 + r.timing.latency_cycles + 7));
   EXPECT_EQ(r.dma_path_cycles, 47u + 7u + 132u);
   EXPECT_NEAR(r.ii_measured_cycles, static_cast<double>(r.timing.latency_cycles), 1e-6);
-  EXPECT_EQ(run.stats.value("bus.transactions"), 50u * (5 + 1 + 1) + (run.geom.weight_storage_bytes + 31) / 32);
+  EXPECT_EQ(run.stats.value("bus.transactions"), 50u * (5 + 1 + 1) + (run.config.geom.weight_storage_bytes + 31) / 32);
 }
 
 TEST(Platform, PipeOverlapsBeatsAndMatchesGolden) {

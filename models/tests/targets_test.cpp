@@ -69,10 +69,11 @@ struct prober : sc_core::sc_module {
 
 TEST(Targets, SetResponseStatusAndEngineChecksItsProtocol) {
   const Network net = load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_qrcnn.json");
-  const NetGeom geom = net_geometry(net);
   TlmOptions opt;
   opt.config_file = std::string(ECG_SIM_SOURCE_DIR) + "/configs/qrcnn.toml";
-  ParamSet ps = make_platform_params(net, geom, opt);
+  const PlatformConfig cfg = make_platform_config(net, opt);
+  const NetGeom& geom = cfg.geom;
+  const ParamSet& ps = cfg.params;
   StatsRegistry stats;
   const sc_core::sc_time period(10, sc_core::SC_NS);
   ComputeFn compute = [](const std::vector<std::int32_t>& in, const std::vector<std::int32_t>& aux) {
@@ -84,7 +85,7 @@ TEST(Targets, SetResponseStatusAndEngineChecksItsProtocol) {
     o.cls = s >= 0 ? 0 : 1;
     return o;
   };
-  EngineContext ctx{geom, ps, stats, compute, period, &net};
+  const EngineContext ctx{geom, ps, stats, compute, period, cfg.clock_mhz, cfg.engine, cfg.timing, &net, ""};
   prober p("p");
   ecg::bus b("bus", ps, stats, period);
   sram mem("mem", "input", 64, ps, stats, period);

@@ -68,7 +68,8 @@ HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming
 }
 
 PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
-  PowerConfig c{TechTable::load(ps.get_string("power.tech")), ps.get_real("power.static_mw"), {}, "table default"};
+  PowerConfig c{TechTable::load(ps.get_string("power.tech")), ps.get_real("power.static_mw"), {}, "table default",
+                ps.get_bool("power.rtl_activity")};
   const std::string calib = ps.get_string("power.calib");
   std::string path;
   if (calib == "auto") {
@@ -100,88 +101,109 @@ std::map<std::string, std::uint64_t> engine_counters(const EngineTiming& t, std:
   return m;
 }
 
-Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetGeom& net,
+Estimate add_power_report(Report& report, const PowerSetup& setup,
                           const std::map<std::string, std::uint64_t>& counters, double beats,
                           double simulated_cycles, const std::map<std::string, double>& measured_rates,
                           const std::string& rates_from) {
-  const EngineConfig cfg = engine_config(ps, net);
-  const EngineTiming t = engine_timing(net, cfg);
-  const PowerConfig pc = power_config(ps, net.arch);
+  const PowerConfig& pc = setup.power;
   Activity act;
   act.counters = counters;
   act.beats = beats;
-  act.seconds = simulated_cycles / (cfg.clock_mhz * 1e6);
-  act.ops_per_beat = t.ops;
+  act.seconds = simulated_cycles / (setup.engine.clock_mhz * 1e6);
+  act.ops_per_beat = setup.timing.ops;
   const bool measured = !measured_rates.empty();
-  Estimate e = estimate(act, hw_shape(net, cfg, t), pc.tech, measured ? measured_rates : pc.rates,
-                        pc.static_mw, measured ? rates_from : pc.rates_from);
-  nlohmann::json& hw = report["hardware"];
-  hw["power_mw"] = e.power_mw_json();
-  hw["energy_uj_per_beat"] = e.energy_uj_per_beat;
-  hw["gops_per_w"] = e.gops_per_w;
-  hw["power"] = e.detail_json();
-  if (!measured && ps.get_bool("power.rtl_activity"))  // the rtl/cosim backends replace this
-    hw["power"]["rtl_activity"] = "not measured: this mode runs no RTL (--mode rtl or cosim)";
+  Estimate e = estimate(act, hw_shape(setup.net, setup.engine, setup.timing), pc.tech,
+                        measured ? measured_rates : pc.rates, pc.static_mw, measured ? rates_from : pc.rates_from);
+  PowerReport p = e.report();
+  if (!measured && pc.rtl_activity)  // the rtl/cosim backends replace this
+    p.detail.rtl_activity_note = "not measured: this mode runs no RTL (--mode rtl or cosim)";
+  report.hardware.power = p;
   return e;
 }
 
 namespace {
 
+// A run's configuration resolved from its parameters (tests and tools that hold a ParamSet).
+struct Resolved {
+  EngineConfig engine;
+  EngineTiming timing;
+  PowerConfig power;
+  Resolved(const ParamSet& ps, const NetGeom& net)
+      : engine(engine_config(ps, net)), timing(engine_timing(net, engine)), power(power_config(ps, net.arch)) {}
+  PowerSetup setup(const NetGeom& net) const { return PowerSetup{net, engine, timing, power}; }
+};
+
 // The engine's activity over `beats` beats that kept it busy `busy_cycles` cycles: the
 // engine model's per-beat counters x beats, plus the busy cycles (what the RTL executes).
 struct BusyEngine {
-  PowerConfig pc;
   HwShape hw;
   Activity act;
 };
-BusyEngine busy_engine(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles) {
-  const EngineConfig cfg = engine_config(ps, net);
-  const EngineTiming t = engine_timing(net, cfg);
-  BusyEngine b{power_config(ps, net.arch), hw_shape(net, cfg, t), {}};
-  b.act.counters = engine_counters(t, static_cast<std::uint64_t>(beats));
+BusyEngine busy_engine(const PowerSetup& s, double beats, double busy_cycles) {
+  BusyEngine b{hw_shape(s.net, s.engine, s.timing), {}};
+  b.act.counters = engine_counters(s.timing, static_cast<std::uint64_t>(beats));
   b.act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
   b.act.beats = beats;
-  b.act.seconds = busy_cycles / (cfg.clock_mhz * 1e6);
-  b.act.ops_per_beat = t.ops;
+  b.act.seconds = busy_cycles / (s.engine.clock_mhz * 1e6);
+  b.act.ops_per_beat = s.timing.ops;
   return b;
 }
 
 }  // namespace
 
+Estimate add_power_report(Report& report, const ParamSet& ps, const NetGeom& net,
+                          const std::map<std::string, std::uint64_t>& counters, double beats,
+                          double simulated_cycles, const std::map<std::string, double>& measured_rates,
+                          const std::string& rates_from) {
+  const Resolved r(ps, net);
+  return add_power_report(report, r.setup(net), counters, beats, simulated_cycles, measured_rates, rates_from);
+}
+
+Estimate busy_engine_estimate(const PowerSetup& s, double beats, double busy_cycles) {
+  const BusyEngine b = busy_engine(s, beats, busy_cycles);
+  return estimate(b.act, b.hw, s.power.tech, s.power.rates, s.power.static_mw, s.power.rates_from);
+}
+
 Estimate busy_engine_estimate(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles) {
-  const BusyEngine b = busy_engine(ps, net, beats, busy_cycles);
-  return estimate(b.act, b.hw, b.pc.tech, b.pc.rates, b.pc.static_mw, b.pc.rates_from);
+  const Resolved r(ps, net);
+  return busy_engine_estimate(r.setup(net), beats, busy_cycles);
+}
+
+RtlComparison compare_with_rtl(const PowerSetup& s, const std::map<std::string, double>& block_toggles,
+                               double beats, double busy_cycles) {
+  const BusyEngine b = busy_engine(s, beats, busy_cycles);
+  const PowerConfig& pc = s.power;
+  RtlComparison c;
+  c.block_toggles = block_toggles;
+  c.measured_rates = toggle_rates(block_toggles, b.act, b.hw);
+  c.tlm = estimate(b.act, b.hw, pc.tech, pc.rates, pc.static_mw, pc.rates_from);
+  c.rtl = estimate(b.act, b.hw, pc.tech, c.measured_rates, pc.static_mw, "RTL toggles of this run");
+  c.dynamic_difference_pct = pct_difference(c.tlm.dynamic_mw, c.rtl.dynamic_mw);
+  return c;
 }
 
 RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
                                const std::map<std::string, double>& block_toggles, double beats,
                                double busy_cycles) {
-  const BusyEngine b = busy_engine(ps, net, beats, busy_cycles);
-  RtlComparison c;
-  c.block_toggles = block_toggles;
-  c.measured_rates = toggle_rates(block_toggles, b.act, b.hw);
-  c.tlm = estimate(b.act, b.hw, b.pc.tech, b.pc.rates, b.pc.static_mw, b.pc.rates_from);
-  c.rtl = estimate(b.act, b.hw, b.pc.tech, c.measured_rates, b.pc.static_mw, "RTL toggles of this run");
-  c.dynamic_difference_pct = pct_difference(c.tlm.dynamic_mw, c.rtl.dynamic_mw);
-  return c;
+  const Resolved r(ps, net);
+  return compare_with_rtl(r.setup(net), block_toggles, beats, busy_cycles);
 }
 
-nlohmann::json RtlComparison::to_json() const {
-  nlohmann::json blocks = nlohmann::json::object();
+RtlActivityReport RtlComparison::report() const {
+  RtlActivityReport r;
   for (const auto& [name, b] : rtl.blocks) {
     auto it = tlm.blocks.find(name);
     const double tlm_pj = it != tlm.blocks.end() ? it->second.pj : 0.0;
-    blocks[name] = {{"tlm_toggle_rate", it != tlm.blocks.end() ? it->second.toggle_rate : 0.0},
-                    {"rtl_toggle_rate", b.toggle_rate},
-                    {"difference_pct", pct_difference(tlm_pj, b.pj)}};
+    r.blocks[name] = {it != tlm.blocks.end() ? it->second.toggle_rate : 0.0, b.toggle_rate,
+                      pct_difference(tlm_pj, b.pj)};
   }
-  return {{"tech", rtl.tech},
-          {"tlm_toggle_rates_from", tlm.rates_from},
-          {"tlm", {{"dynamic_mw", tlm.dynamic_mw}, {"dynamic_uj_per_beat", tlm.dynamic_energy_uj_per_beat}}},
-          {"rtl_activity", {{"dynamic_mw", rtl.dynamic_mw}, {"dynamic_uj_per_beat", rtl.dynamic_energy_uj_per_beat}}},
-          {"dynamic_difference_pct", dynamic_difference_pct},
-          {"block_toggles", block_toggles},
-          {"blocks", blocks}};
+  r.tech = rtl.tech;
+  r.tlm_toggle_rates_from = tlm.rates_from;
+  r.tlm = {tlm.dynamic_mw, tlm.dynamic_energy_uj_per_beat};
+  r.rtl_activity = {rtl.dynamic_mw, rtl.dynamic_energy_uj_per_beat};
+  r.dynamic_difference_pct = dynamic_difference_pct;
+  r.block_toggles = block_toggles;
+  return r;
 }
 
 }  // namespace ecg::power

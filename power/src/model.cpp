@@ -175,29 +175,31 @@ std::map<std::string, double> toggle_rates(const std::map<std::string, double>& 
   return r;
 }
 
-nlohmann::json Estimate::power_mw_json() const {
-  return {{"dynamic", dynamic_mw}, {"static", static_mw}, {"total", total_mw}};
-}
-
-nlohmann::json Estimate::detail_json() const {
-  nlohmann::json blocks_j = nlohmann::json::object();
+PowerReport Estimate::report() const {
+  PowerReport r;
+  r.dynamic_mw = dynamic_mw;
+  r.static_mw = static_mw;
+  r.total_mw = total_mw;
+  r.energy_uj_per_beat = energy_uj_per_beat;
+  r.gops_per_w = gops_per_w;
+  PowerDetail& d = r.detail;
+  d.tech = tech;
+  d.tech_file = tech_file;
+  d.toggle_rates_from = rates_from;
+  d.dynamic_uj_per_beat = dynamic_energy_uj_per_beat;
+  d.dynamic_gops_per_w = dynamic_gops_per_w;
+  d.simulated_s = seconds;
   for (const auto& [name, b] : blocks) {
-    nlohmann::json j = {{"dynamic_uj_per_beat", beats > 0 ? b.pj * 1e-6 / beats : 0.0},
-                        {"dynamic_mw", seconds > 0 ? b.pj * 1e-9 / seconds : 0.0},
-                        {"nominal_pj", b.nominal_pj}};
+    PowerBlockReport& pb = d.blocks[name];
+    pb.dynamic_uj_per_beat = beats > 0 ? b.pj * 1e-6 / beats : 0.0;
+    pb.dynamic_mw = seconds > 0 ? b.pj * 1e-9 / seconds : 0.0;
+    pb.nominal_pj = b.nominal_pj;
     if (name != "clock") {
-      j["toggle_rate"] = b.toggle_rate;
-      j["nominal_bits"] = b.nominal_bits;
+      pb.toggle_rate = b.toggle_rate;
+      pb.nominal_bits = b.nominal_bits;
     }
-    blocks_j[name] = j;
   }
-  return {{"tech", tech},
-          {"tech_file", tech_file},
-          {"toggle_rates_from", rates_from},
-          {"dynamic_uj_per_beat", dynamic_energy_uj_per_beat},
-          {"dynamic_gops_per_w", dynamic_gops_per_w},
-          {"simulated_s", seconds},
-          {"blocks", blocks_j}};
+  return r;
 }
 
 Calibration load_calibration(const std::string& path) {

@@ -110,10 +110,11 @@ TEST(PowerHw, EveryEngineCounterHasAnEnergy) {
     const EngineTiming t = engine_timing(n, cfg);
     for (const char* tech : {"fpga28", "asic45"}) {
       ps.set_override(std::string("power.tech=") + tech);
-      nlohmann::json report;
-      Estimate e = add_power_report(report, ps, n, engine_counters(t, 10), 10,
+      Report typed;
+      Estimate e = add_power_report(typed, ps, n, engine_counters(t, 10), 10,
                                     10.0 * static_cast<double>(t.ii_cycles));
       EXPECT_GT(e.blocks.at("datapath").pj, 0) << style << " " << tech;
+      const nlohmann::json report = to_json(typed);
       EXPECT_GT(report["hardware"]["power_mw"]["total"].get<double>(), 0);
       EXPECT_GT(report["hardware"]["energy_uj_per_beat"].get<double>(), 0);
       EXPECT_GT(report["hardware"]["gops_per_w"].get<double>(), 0);
@@ -139,7 +140,7 @@ TEST(PowerHw, EnergyPerBeatIsLinearInBeats) {
   NetGeom n = every_kind();
   ParamSet ps = params(n);
   const EngineTiming t = engine_timing(n, engine_config(ps, n));
-  nlohmann::json r1, r2;
+  Report r1, r2;
   ps.set_override("power.static_mw=0");
   Estimate a = add_power_report(r1, ps, n, engine_counters(t, 5), 5, 5.0 * static_cast<double>(t.ii_cycles));
   Estimate b = add_power_report(r2, ps, n, engine_counters(t, 50), 50, 50.0 * static_cast<double>(t.ii_cycles));
@@ -153,7 +154,7 @@ TEST(PowerHw, BadParametersAreInputErrors) {
   NetGeom n = every_kind();
   ParamSet ps = params(n, {"power.tech=asic7"});
   const EngineTiming t = engine_timing(n, engine_config(ps, n));
-  nlohmann::json r;
+  Report r;
   EXPECT_THROW(add_power_report(r, ps, n, engine_counters(t, 1), 1, 1000), InputError);
   ps.set_override("power.tech=asic45");
   ps.set_override("power.calib=/nonexistent/calib.json");
@@ -184,7 +185,7 @@ TEST(PowerHw, CalibrationScalesItsBlocks) {
   c.arch = "qrcnn";
   c.toggle_rate = {{"datapath", 0.25}, {"mem.act", 0.1}};
   save_calibration(c, path);
-  nlohmann::json r0, r1;
+  Report r0, r1;
   Estimate base = add_power_report(r0, ps, n, engine_counters(t, 3), 3, 3000);
   ps.set_override("power.calib=" + path);
   Estimate cal = add_power_report(r1, ps, n, engine_counters(t, 3), 3, 3000);
@@ -192,7 +193,7 @@ TEST(PowerHw, CalibrationScalesItsBlocks) {
   EXPECT_NEAR(cal.blocks.at("datapath").pj, 0.5 * base.blocks.at("datapath").pj, 1e-9);
   EXPECT_NEAR(cal.blocks.at("mem.act").pj, 0.2 * base.blocks.at("mem.act").pj, 1e-9);
   EXPECT_NEAR(cal.blocks.at("mem.weight").pj, base.blocks.at("mem.weight").pj, 1e-9);
-  EXPECT_EQ(r1["hardware"]["power"]["toggle_rates_from"], path);
+  EXPECT_EQ(to_json(r1)["hardware"]["power"]["toggle_rates_from"], path);
   std::remove(path.c_str());
 }
 
@@ -232,8 +233,7 @@ TEST(PowerHw, RtlComparisonOfMeasuredAndCalibratedRates) {
   const double expect = 100.0 * 0.1 * high.rtl.blocks.at("datapath").pj / high.rtl.dynamic_pj;
   EXPECT_NEAR(high.dynamic_difference_pct, expect, 1e-9);
   EXPECT_GT(high.dynamic_difference_pct, 0);
-  nlohmann::json j = high.to_json();
-  EXPECT_NEAR(j["blocks"]["datapath"]["difference_pct"].get<double>(), 10.0, 1e-9);
+  EXPECT_NEAR(high.report().blocks.at("datapath").difference_pct, 10.0, 1e-9);
   std::remove(path.c_str());
 }
 

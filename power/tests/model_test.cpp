@@ -82,9 +82,10 @@ TEST(PowerModel, HandComputedUncalibrated) {
   // 2 beats * 2000 ops in 1 us = 4 GOPS; / 1.586 mW.
   EXPECT_NEAR(e.gops_per_w, 4.0 / 1.586e-3, 1e-6);
   EXPECT_NEAR(e.dynamic_gops_per_w, 4.0 / 0.586e-3, 1e-6);
-  nlohmann::json p = e.power_mw_json();
-  EXPECT_NEAR(p["total"].get<double>(), 1.586, 1e-12);
-  EXPECT_EQ(e.detail_json()["blocks"]["datapath"]["toggle_rate"].get<double>(), 0.25);
+  const PowerReport p = e.report();
+  EXPECT_NEAR(p.total_mw, 1.586, 1e-12);
+  EXPECT_EQ(p.detail.blocks.at("datapath").toggle_rate, 0.25);
+  EXPECT_FALSE(p.detail.blocks.at("clock").toggle_rate.has_value());
 }
 
 TEST(PowerModel, CalibratedRatesAndStaticOverride) {

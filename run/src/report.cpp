@@ -14,82 +14,56 @@ namespace ecg {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-namespace {
-json number_or_null(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
-}  // namespace
-
-json make_report(const Network& net, const std::string& mode, const std::vector<std::string>& records,
-                 const std::string& split, const Metrics& m) {
-  json r;
-  r["arch"] = net.arch;
-  r["mode"] = mode;
-  r["records"] = records;
-  if (!split.empty()) r["split"] = split;
-  r["classes"] = m.classes;
-  r["beats"] = m.beats;
-  r["accuracy"] = number_or_null(m.accuracy);
-  r["confusion"] = m.confusion;
-  json per = json::object();
-  for (std::size_t c = 0; c < m.classes.size(); ++c) {
-    const ClassStats& s = m.per_class[c];
-    // An undefined ratio (0/0: no reference or no predicted beats of the class) is written
-    // as 0, as scikit-learn's zero_division=0, so the schema's numbers stay numbers; the
-    // key "undefined" lists which ones, and tp/fn/fp let readers recompute.
-    json pc = {{"beats", s.tp + s.fn}, {"tp", s.tp}, {"fn", s.fn}, {"fp", s.fp}};
-    json undefined = json::array();
-    for (const auto& [key, v] : {std::pair<const char*, double>{"se", s.se}, {"ppv", s.ppv}, {"f1", s.f1}}) {
-      pc[key] = std::isfinite(v) ? v : 0.0;
-      if (!std::isfinite(v)) undefined.push_back(key);
-    }
-    if (!undefined.empty()) pc["undefined"] = undefined;
-    per[m.classes[c]] = pc;
-  }
-  r["per_class"] = per;
-
-  json layers = json::array();
-  std::uint64_t params = 0;
-  for (const Tensor& t : net.tensors) params += t.numel();
+Report make_report(const Network& net, const std::string& mode, const std::vector<std::string>& records,
+                   const std::string& split, const Metrics& m) {
+  Report r;
+  r.arch = net.arch;
+  r.mode = mode;
+  r.records = records;
+  r.split = split;
+  r.metrics = m;
+  NetworkReport& n = r.network;
+  n.model = net.origin;
+  n.task = net.input.task;
+  n.labels = net.input.labels;
+  n.input_length = net.input.length;
+  n.input_bits = net.input.bits;
+  for (const Tensor& t : net.tensors) n.params += t.numel();
   for (const Layer& l : net.layers) {
-    json jl = {{"name", l.name}, {"type", layer_type_name(l.type)}, {"in", {l.in.c, l.in.l}}, {"out", {l.out.c, l.out.l}},
-               {"out_bits", l.out_bits}, {"macs", l.macs}, {"ops", l.ops}};
-    if (l.weight >= 0) jl["weight_bits"] = l.weight_bits;
-    layers.push_back(jl);
+    LayerReport lr;
+    lr.name = l.name;
+    lr.type = layer_type_name(l.type);
+    lr.in_c = l.in.c;
+    lr.in_l = l.in.l;
+    lr.out_c = l.out.c;
+    lr.out_l = l.out.l;
+    lr.out_bits = l.out_bits;
+    lr.macs = l.macs;
+    lr.ops = l.ops;
+    if (l.weight >= 0) lr.weight_bits = l.weight_bits;
+    n.layers.push_back(lr);
   }
-  r["network"] = {{"model", net.origin},
-                  {"task", net.input.task},
-                  {"labels", net.input.labels},
-                  {"input_length", net.input.length},
-                  {"input_bits", net.input.bits},
-                  {"params", params},
-                  {"layers", layers}};
-  r["hardware"] = {{"clock_mhz", nullptr},
-                   {"latency_cycles", nullptr},
-                   {"latency_us", nullptr},
-                   {"throughput_fps", nullptr},
-                   {"ops_per_beat", net.ops_per_beat()},
-                   {"macs_per_beat", net.macs_per_beat()},
-                   {"weight_storage_bytes", net.weight_storage_bytes()}};
-  r["sim"] = {{"wall_s", nullptr}, {"beats_per_s", nullptr}};
+  r.hardware.ops_per_beat = net.ops_per_beat();
+  r.hardware.macs_per_beat = net.macs_per_beat();
+  r.hardware.weight_storage_bytes = net.weight_storage_bytes();
   return r;
 }
 
-void set_latency(json& report, const std::vector<std::uint64_t>& cycles, double clock_mhz) {
-  json& hw = report["hardware"];
-  hw["clock_mhz"] = clock_mhz;
+void set_latency(Report& report, const std::vector<std::uint64_t>& cycles, double clock_mhz) {
+  HardwareReport& hw = report.hardware;
+  hw.clock_mhz = clock_mhz;
   if (cycles.empty()) return;
   const auto [lo, hi] = std::minmax_element(cycles.begin(), cycles.end());
   double sum = 0;
   for (std::uint64_t c : cycles) sum += static_cast<double>(c);
   const double mean = sum / static_cast<double>(cycles.size());
-  hw["latency_cycles"] = {{"min", *lo}, {"mean", mean}, {"max", *hi}};
-  hw["latency_us"] = {{"min", static_cast<double>(*lo) / clock_mhz},
-                      {"mean", mean / clock_mhz},
-                      {"max", static_cast<double>(*hi) / clock_mhz}};
+  hw.latency_cycles = CycleSpan{*lo, *hi, mean};
+  hw.latency_us = Span{static_cast<double>(*lo) / clock_mhz, mean / clock_mhz, static_cast<double>(*hi) / clock_mhz};
 }
 
-void set_sim_timing(json& report, double wall_s, std::size_t beats) {
-  report["sim"]["wall_s"] = wall_s;
-  report["sim"]["beats_per_s"] = wall_s > 0 ? json(static_cast<double>(beats) / wall_s) : json(nullptr);
+void set_sim_timing(Report& report, double wall_s, std::size_t beats) {
+  report.sim.wall_s = wall_s;
+  report.sim.beats_per_s = wall_s > 0 ? std::optional<double>(static_cast<double>(beats) / wall_s) : std::nullopt;
 }
 
 void check_output_path(const std::string& path, const std::string& flag) {

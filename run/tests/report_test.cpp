@@ -49,7 +49,7 @@ TEST(Metrics, UndefinedRatiosAreNaNAndListedInJson) {
   EXPECT_TRUE(std::isnan(m.per_class[2].ppv));  // V never predicted
   EXPECT_EQ(m.per_class[2].se, 0.0);
   const ecg::Network net = ecg::load_network(std::string(ECG_GOLDEN_TEST_DATA) + "/tiny_mixed/model.json");
-  const json r = ecg::make_report(net, "golden", {"100"}, "", m);
+  const json r = ecg::to_json(ecg::make_report(net, "golden", {"100"}, "", m));
   EXPECT_EQ(r["per_class"]["S"]["se"], 0.0);
   EXPECT_EQ(r["per_class"]["S"]["undefined"], json({"se", "ppv", "f1"}));
   EXPECT_EQ(r["per_class"]["V"]["undefined"], json({"ppv"}));
@@ -76,8 +76,10 @@ TEST(Report, GoldenReportConformsExceptUnknownHardwareTiming) {
   if (schema.is_null()) GTEST_SKIP() << "../shared/schema/report.schema.json not present";
   ecg::Network net = ecg::load_network(std::string(ECG_GOLDEN_TEST_DATA) + "/tiny_mixed/model.json");
   net.arch = "qrcnn";  // the schema's enum of arch keys
-  json r = ecg::make_report(net, "golden", {"100", "101"}, "", ecg::compute_metrics({"N", "L", "R", "V"}, {0, 1, 3}, {0, 1, 1}));
-  ecg::set_sim_timing(r, 0.5, 3);
+  ecg::Report typed =
+      ecg::make_report(net, "golden", {"100", "101"}, "", ecg::compute_metrics({"N", "L", "R", "V"}, {0, 1, 3}, {0, 1, 1}));
+  ecg::set_sim_timing(typed, 0.5, 3);
+  json r = ecg::to_json(typed);
   EXPECT_EQ(r["sim"]["beats_per_s"], 6.0);
   EXPECT_EQ(r["hardware"]["weight_storage_bytes"], net.weight_storage_bytes());
   EXPECT_EQ(r["hardware"]["ops_per_beat"], net.ops_per_beat());
@@ -89,8 +91,9 @@ TEST(Report, GoldenReportConformsExceptUnknownHardwareTiming) {
                                       "hardware.latency_us: null, expected \"object\"",
                                       "hardware.throughput_fps: null, expected \"number\""}));
   // A timed backend fills them, and the report conforms.
-  ecg::set_latency(r, {100, 300, 200}, 50.0);
-  r["hardware"]["throughput_fps"] = 50e6 / 300;
+  ecg::set_latency(typed, {100, 300, 200}, 50.0);
+  typed.hardware.throughput_fps = 50e6 / 300;
+  r = ecg::to_json(typed);
   EXPECT_TRUE(ecg::schema_problems(r, schema).empty());
   EXPECT_EQ(r["hardware"]["latency_cycles"]["mean"], 200.0);
   EXPECT_EQ(r["hardware"]["latency_us"]["max"], 6.0);
@@ -130,6 +133,70 @@ TEST_F(TempDir, BadPathsAreClearErrors) {
     EXPECT_NE(msg((dir_ / "r.json").string()).find("is not writable"), std::string::npos);
     fs::permissions(dir_, fs::perms::owner_all);
   }
+}
+
+// A report with every optional block set, as a timed mode with power and cosim fills it.
+ecg::Report full_report() {
+  ecg::Network net = ecg::load_network(std::string(ECG_GOLDEN_TEST_DATA) + "/tiny_mixed/model.json");
+  ecg::Report r = ecg::make_report(net, "cosim", {"100"}, "ds2", ecg::compute_metrics(kNSV, kRef, kPred));
+  ecg::set_latency(r, {100, 300, 200}, 50.0);
+  ecg::set_sim_timing(r, 2.0, 9);
+  r.sim.simulated_cycles = 123456;
+  r.hardware.throughput_fps = 1000.0;
+  r.hardware.initiation_interval_cycles = 50000.0;
+  r.hardware.realtime_deadline_misses = 2;
+  r.hardware.config = std::map<std::string, ecg::ConfigValue>{{"engine.pe", std::int64_t{4}}, {"clock_mhz", 50.0},
+                                                              {"power.tech", std::string("fpga28")}};
+  ecg::PowerReport p;
+  p.dynamic_mw = 1.5;
+  p.static_mw = 0.5;
+  p.total_mw = 2.0;
+  p.energy_uj_per_beat = 0.25;
+  p.gops_per_w = 7.0;
+  p.detail.tech = "fpga28";
+  p.detail.blocks["clock"] = {1.0, 2.0, 3.0, std::nullopt, std::nullopt};
+  p.detail.blocks["datapath"] = {1.0, 2.0, 3.0, 0.25, 64.0};
+  p.detail.rtl_activity_note = "not measured";
+  r.hardware.power = p;
+  r.cosim = ecg::CosimReport{9, 1, 2000.0, 2010.0, 0.5, std::nullopt};
+  return r;
+}
+
+// Every summary field (the sweep's CSV columns) is a number where to_json() writes it.
+TEST(Report, EveryFieldIsANumberWhereTheWriterPutsIt) {
+  const json j = ecg::to_json(full_report());
+  for (const auto& f : ecg::report_fields()) {
+    const json* cur = &j;
+    for (const char* k : f.path) {
+      ASSERT_TRUE(cur->is_object() && cur->contains(k)) << f.column << ": no " << k << " in " << j.dump();
+      cur = &(*cur)[k];
+    }
+    EXPECT_TRUE(cur->is_number()) << f.column << ": " << cur->dump();
+  }
+  for (const char* stat : ecg::per_class_field_stats())
+    for (const auto& c : kNSV) EXPECT_TRUE(j["per_class"][c][stat].is_number()) << c << " " << stat;
+}
+
+TEST(Report, WriterKeepsTypesAndLeavesUnsetBlocksOut) {
+  const json j = ecg::to_json(full_report());
+  EXPECT_TRUE(j["hardware"]["latency_cycles"]["min"].is_number_unsigned());
+  EXPECT_TRUE(j["hardware"]["latency_cycles"]["mean"].is_number_float());
+  EXPECT_EQ(j["hardware"]["config"]["engine.pe"], 4);
+  EXPECT_EQ(j["hardware"]["config"]["power.tech"], "fpga28");
+  EXPECT_EQ(j["hardware"]["power_mw"], json({{"dynamic", 1.5}, {"static", 0.5}, {"total", 2.0}}));
+  EXPECT_FALSE(j["hardware"]["power"]["blocks"]["clock"].contains("toggle_rate"));
+  EXPECT_EQ(j["hardware"]["power"]["blocks"]["datapath"]["toggle_rate"], 0.25);
+  EXPECT_EQ(j["hardware"]["power"]["rtl_activity"], "not measured");
+  EXPECT_EQ(j["cosim"]["rtl_cycles_total"], 2000.0);
+  EXPECT_FALSE(j["cosim"].contains("power"));
+  EXPECT_EQ(j["split"], "ds2");
+  EXPECT_FALSE(j.contains("golden_check"));
+  EXPECT_FALSE(j["hardware"].contains("engine"));
+  const std::string table = ecg::format_hardware_table(full_report(), "beats");
+  EXPECT_NE(table.find("latency       200 cycles = 4.00 us per beat (min 100, max 300 cycles)"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("power fpga28  1.50 mW dynamic + 0.50 mW static = 2.00 mW"), std::string::npos) << table;
+  EXPECT_NE(table.find("cosim         9 beats compared, 1 output mismatches"), std::string::npos) << table;
 }
 
 }  // namespace

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "ecg/atomic_file.h"
 #include "ecg/error.h"
+#include "ecg/run/report.h"  // report_fields(): the columns
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -25,41 +27,6 @@ json at(const json& j, const std::vector<const char*>& path) {
     cur = &(*cur)[k];
   }
   return *cur;
-}
-
-// The fixed metric columns, in CSV order, with where they come from in the report.
-struct MetricSource {
-  const char* column;
-  std::vector<const char*> path;
-};
-const std::vector<MetricSource>& metric_sources() {
-  static const std::vector<MetricSource> v = {
-      {"beats", {"beats"}},
-      {"accuracy", {"accuracy"}},
-      {"clock_mhz", {"hardware", "clock_mhz"}},
-      {"latency_cycles_min", {"hardware", "latency_cycles", "min"}},
-      {"latency_cycles_mean", {"hardware", "latency_cycles", "mean"}},
-      {"latency_cycles_max", {"hardware", "latency_cycles", "max"}},
-      {"latency_us_min", {"hardware", "latency_us", "min"}},
-      {"latency_us_mean", {"hardware", "latency_us", "mean"}},
-      {"latency_us_max", {"hardware", "latency_us", "max"}},
-      {"ii_cycles", {"hardware", "initiation_interval_cycles"}},
-      {"fps", {"hardware", "throughput_fps"}},
-      {"deadline_misses", {"hardware", "realtime_deadline_misses"}},
-      {"ops_per_beat", {"hardware", "ops_per_beat"}},
-      {"weight_storage_bytes", {"hardware", "weight_storage_bytes"}},
-      {"power_mw_dynamic", {"hardware", "power_mw", "dynamic"}},
-      {"power_mw_static", {"hardware", "power_mw", "static"}},
-      {"power_mw_total", {"hardware", "power_mw", "total"}},
-      {"energy_uj_per_beat", {"hardware", "energy_uj_per_beat"}},
-      {"gops_per_w", {"hardware", "gops_per_w"}},
-      {"cosim_mismatches", {"cosim", "output_mismatches"}},
-      {"cosim_cycle_error_pct", {"cosim", "cycle_error_pct"}},
-      {"sim_wall_s", {"sim", "wall_s"}},
-      {"sim_beats_per_s", {"sim", "beats_per_s"}},
-      {"simulated_cycles", {"sim", "simulated_cycles"}},
-  };
-  return v;
 }
 
 const std::vector<std::string>& base_columns() {
@@ -99,9 +66,9 @@ const std::vector<std::string>& timing_columns() {
 
 Row metrics_from_report(const json& report) {
   Row m = Row::object();
-  for (const auto& src : metric_sources()) {
-    const json v = at(report, src.path);
-    m[src.column] = v.is_number() ? v : json(nullptr);
+  for (const auto& f : report_fields()) {
+    const json v = at(report, f.path);
+    m[f.column] = v.is_number() ? v : json(nullptr);
   }
   const json classes = at(report, {"classes"});
   const json per_class = at(report, {"per_class"});
@@ -109,7 +76,7 @@ Row metrics_from_report(const json& report) {
     for (const auto& c : classes) {
       if (!c.is_string()) continue;
       const std::string name = c.get<std::string>();
-      for (const char* k : {"se", "ppv", "f1"}) {
+      for (const char* k : per_class_field_stats()) {
         const json v = per_class.is_object() ? at(per_class, {name.c_str(), k}) : json(nullptr);
         m[fmt::format("{}_{}", k, name)] = v.is_number() ? v : json(nullptr);
       }
@@ -166,7 +133,7 @@ std::vector<Row> read_jsonl(const std::string& path) {
 std::string csv_text(const std::vector<Row>& rows) {
   std::vector<std::string> params, classes_cols, config;
   std::set<std::string> fixed;
-  for (const auto& s : metric_sources()) fixed.insert(s.column);
+  for (const auto& f : report_fields()) fixed.insert(f.column);
   for (const auto& r : rows) {
     for (const auto& [k, v] : r["params"].items()) add_unique(params, k);
     for (const auto& [k, v] : r.items())
@@ -179,7 +146,7 @@ std::string csv_text(const std::vector<Row>& rows) {
   std::sort(config.begin(), config.end());
   std::vector<std::string> header = base_columns();
   for (const auto& p : params) header.push_back("param." + p);
-  for (const auto& s : metric_sources()) header.push_back(s.column);
+  for (const auto& f : report_fields()) header.push_back(f.column);
   for (const auto& c : classes_cols) header.push_back(c);
   header.push_back("wall_s");
   for (const auto& c : config) header.push_back("config." + c);
@@ -192,7 +159,7 @@ std::string csv_text(const std::vector<Row>& rows) {
     auto emit = [&](const json& v) { out += (col++ ? "," : "") + csv_field(v); };
     for (const auto& c : base_columns()) emit(r.contains(c) ? json(r[c]) : json(nullptr));
     for (const auto& p : params) emit(r["params"].contains(p) ? json(r["params"][p]) : json(nullptr));
-    for (const auto& s : metric_sources()) emit(r.contains(s.column) ? json(r[s.column]) : json(nullptr));
+    for (const auto& f : report_fields()) emit(r.contains(f.column) ? json(r[f.column]) : json(nullptr));
     for (const auto& c : classes_cols) emit(r.contains(c) ? json(r[c]) : json(nullptr));
     emit(r.contains("wall_s") ? json(r["wall_s"]) : json(nullptr));
     for (const auto& c : config)
@@ -234,22 +201,11 @@ std::vector<Row> tidy_rows(const std::vector<Row>& rows, const std::vector<std::
   return out;
 }
 
-void write_text_atomic(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot write", tmp));
-    out << text;
-    if (!out.flush()) throw InputError(fmt::format("{}: write failed", tmp));
-  }
-  fs::rename(tmp, path);
-}
-
 void write_results(const std::string& dir, const std::vector<Row>& rows) {
   std::string jsonl;
   for (const auto& r : rows) jsonl += r.dump() + "\n";
-  write_text_atomic((fs::path(dir) / kResultsJsonl).string(), jsonl);
-  write_text_atomic((fs::path(dir) / kResultsCsv).string(), csv_text(rows));
+  write_file_atomic((fs::path(dir) / kResultsJsonl).string(), jsonl);
+  write_file_atomic((fs::path(dir) / kResultsCsv).string(), csv_text(rows));
 }
 
 MergeSummary merge(const std::vector<std::string>& inputs, const std::string& out_dir) {
@@ -282,7 +238,7 @@ MergeSummary merge(const std::vector<std::string>& inputs, const std::string& ou
   fs::create_directories(out_dir);
   json out_meta = meta;
   out_meta["shard"] = "all";
-  write_text_atomic((fs::path(out_dir) / kMeta).string(), out_meta.dump(2) + "\n");
+  write_file_atomic((fs::path(out_dir) / kMeta).string(), out_meta.dump(2) + "\n");
   write_results(out_dir, rows);
   return s;
 }

@@ -24,6 +24,7 @@
 
 #include <fmt/format.h>
 
+#include "ecg/atomic_file.h"
 #include "ecg/error.h"
 #include "ecg/sweep/results.h"
 
@@ -343,7 +344,7 @@ RunSummary run_sweep(const Spec& spec, const RunOptions& opt) {
     fs::remove(out / kResultsCsv, ec);
     fs::remove_all(out / "logs", ec);
   }
-  write_text_atomic((out / kMeta).string(), make_meta(spec, all.size(), shard).dump(2) + "\n");
+  write_file_atomic((out / kMeta).string(), make_meta(spec, all.size(), shard).dump(2) + "\n");
 
   // Points already finished (resume): matched by id, so an edited spec keeps what still applies.
   std::set<std::string> finished;
@@ -354,7 +355,7 @@ RunSummary run_sweep(const Spec& spec, const RunOptions& opt) {
       text += r.dump() + "\n";
       if (r["status"] == "ok" || !opt.retry_failed) finished.insert(r["id"].get<std::string>());
     }
-    write_text_atomic(jsonl.string(), text);
+    write_file_atomic(jsonl.string(), text);
   }
   std::vector<Point> todo;
   std::vector<std::string> ids;

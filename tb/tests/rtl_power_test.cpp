@@ -48,7 +48,9 @@ ModeRun run_mode(const std::string& mode, std::vector<std::string> params, const
   std::vector<BeatOutcome> out;
   NullProgress progress;
   backend->run(net, r.beats, out, progress);
-  backend->fill_report(r.report);
+  Report report;
+  backend->fill_report(report);
+  r.report = to_json(report);
   r.geom = net_geometry(net);
   TlmOptions opt;
   opt.params = params;

@@ -8,12 +8,9 @@
 
 namespace ecg {
 
-// Writes a 1-D or 2-D array (shape {n} or {n, m}) of int32 or int64 atomically.
+// Writes a 1-D or 2-D array (shape {n} or {n, m}) of int32 or int64 atomically
+// (write_file_atomic, ecg/atomic_file.h).
 void write_npy(const std::string& path, const std::vector<std::int32_t>& data, const std::vector<std::size_t>& shape);
 void write_npy(const std::string& path, const std::vector<std::int64_t>& data, const std::vector<std::size_t>& shape);
-
-// Writes `content` to `path` through a temporary file and a rename, so a failure never
-// leaves a half-written file. Throws InputError naming the path on failure.
-void write_file_atomic(const std::string& path, const std::string& content);
 
 }  // namespace ecg

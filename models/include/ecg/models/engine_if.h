@@ -19,6 +19,7 @@ namespace ecg {
 
 class ParamSet;
 class StatsRegistry;
+struct Network;
 
 // Metadata of one job on the acc2eng socket (never cast into data_ptr). The accelerator
 // sets the inputs; the engine sets the outputs before b_transport returns.
@@ -51,14 +52,19 @@ struct BeatOutput {
 using ComputeFn = std::function<BeatOutput(const std::vector<std::int32_t>& input,
                                            const std::vector<std::int32_t>& aux)>;
 
-// Everything an engine may need at construction.
+// Everything an engine may need at construction: the run's configuration resolved once
+// (PlatformConfig, platform.h) and the platform's clock.
 struct EngineContext {
   const NetGeom& net;
   const ParamSet& params;
   StatsRegistry& stats;
   ComputeFn compute;
-  sc_core::sc_time clock_period;
-  const void* network = nullptr;  // the golden ecg::Network (RTL engines load weights from it)
+  sc_core::sc_time clock_period;      // the platform's clock (one period), made once by run_platform()
+  double clock_mhz = 0;               // the same clock in MHz, as configured
+  const EngineConfig& engine;         // engine.* in effect
+  const EngineTiming& timing;         // the engine model's figures for it
+  const Network* network = nullptr;   // the network (RTL engines load its weights)
+  std::string waveform_file;          // RTL engines: VCD of the run ("" = none)
 };
 
 // Protocol of acc2eng (blocking transport, one WRITE per beat):

@@ -8,13 +8,29 @@
 #include <string>
 #include <vector>
 
-#include "ecg/models/engine_if.h"
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
-#include "ecg/models/platform_types.h"
 #include "ecg/hw/stats.h"
+#include "ecg/models/engine_if.h"
+#include "ecg/models/platform_types.h"
+#include "ecg/power/hw.h"
+#include "ecg/run/report.h"
 
 namespace ecg {
+
+struct Network;
+
+// A run's configuration, resolved once (make_platform_config, tlm_run.h) and handed to the
+// platform, its engine and the power report: nothing downstream re-reads or re-derives it.
+struct PlatformConfig {
+  NetGeom geom;              // the network as the hardware sees it
+  ParamSet params;           // every parameter in effect (report: hardware.config)
+  EngineConfig engine;       // engine.* checked against the network
+  EngineTiming timing;       // the engine model's figures for it
+  double clock_mhz = 0;      // the platform clock (clock_mhz)
+  power::PowerConfig power;  // technology table, calibration, power.rtl_activity
+  power::PowerSetup power_setup() const { return power::PowerSetup{geom, engine, timing, power}; }
+};
 
 // Declares every platform parameter for a network: engine.*, bus.*, mem.*, dma.*,
 // source.*, sim.* (the set configs/<arch>.toml lists).
@@ -24,23 +40,19 @@ void declare_platform_params(ParamSet& ps, const NetGeom& net);
 EngineConfig validate_platform_params(const ParamSet& ps, const NetGeom& net);
 
 struct PlatformSetup {
-  const NetGeom& net;
-  const ParamSet& params;
+  const PlatformConfig& config;
   ComputeFn compute;
   std::vector<std::uint8_t> weight_image;  // packed weights the DMA loads at boot
-  const void* network = nullptr;           // golden ecg::Network, for engines that need it
+  const Network* network = nullptr;        // for engines that need it (RTL engines load its weights)
   std::string engine_kind = "tlm";
   std::function<void(std::size_t)> on_result;  // called by the host with results read so far
-};
-
-struct Span {
-  double min = 0, mean = 0, max = 0;
+  std::string waveform_file;               // RTL engines: VCD of the run ("" = none)
 };
 
 struct PlatformResult {
   std::vector<BeatTrace> trace;
   EngineTiming timing;  // the engine model's figures (style, load, latency, II, activity)
-  double clock_mhz = 0;
+  double clock_mhz = 0;  // the platform clock the run used
   std::uint64_t simulated_cycles = 0;  // end of simulation
   std::uint64_t boot_cycles = 0;       // weight load before the first beat
   // Service latency of a beat: DMA transfer + START (t_dma -> t_req) plus engine start ->

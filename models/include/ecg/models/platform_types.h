@@ -48,6 +48,21 @@ class result_ext : public tlm::tlm_extension<result_ext> {
   void copy_from(const tlm::tlm_extension_base& o) override { *this = static_cast<const result_ext&>(o); }
 };
 
+// Sets up the payload of one blocking LT transaction the way every initiator of the
+// platform issues it: one streaming burst, no byte enables, no DMI, response incomplete
+// until the target answers (extensions are the caller's).
+inline void set_payload(tlm::tlm_generic_payload& t, tlm::tlm_command command, std::uint64_t address,
+                        unsigned char* data, unsigned length) {
+  t.set_command(command);
+  t.set_address(address);
+  t.set_data_ptr(data);
+  t.set_data_length(length);
+  t.set_streaming_width(length);
+  t.set_byte_enable_ptr(nullptr);
+  t.set_dmi_allowed(false);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+}
+
 // Address map (bus regions) and CSR offsets (docs/platform.md).
 namespace addr {
 constexpr std::uint64_t kCsrBase = 0x0000'0000, kCsrSize = 0x100;

@@ -1,16 +1,17 @@
 #pragma once
-// The power model on the simulator's own objects: parameters (ParamSet: power.*), the
-// stats registry's activity counters, the engine model's geometry. Pure C++ (ecg_hwconfig,
-// no SystemC). A backend's fill_report() needs one call: add_power_report().
+// The power model on the hardware description (hw/): parameters (ParamSet: power.*), the
+// stats registry's activity counters, the engine model's geometry and timing. Pure C++, no
+// SystemC. A backend's fill_report() needs one call: add_power_report(), on the run's
+// configuration resolved once (PowerSetup); the ParamSet overloads resolve it themselves
+// (tests, tools).
 #include <map>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
 #include "ecg/hw/stats.h"
 #include "ecg/power/model.h"
+#include "ecg/run/report.h"
 
 namespace ecg::power {
 
@@ -26,22 +27,36 @@ struct PowerConfig {
   double static_mw = -1;                // -1: the table's
   std::map<std::string, double> rates;  // calibrated toggle rates (empty: table default)
   std::string rates_from;               // "table default" or the calibration file
+  bool rtl_activity = false;            // power.rtl_activity
 };
 // Loads the table and the calibration named by the parameters (InputError on a bad name,
 // file, or a calibration for another arch).
 PowerConfig power_config(const ParamSet& ps, const std::string& arch);
+
+// What the power model needs of a run, resolved once (models/: PlatformConfig).
+struct PowerSetup {
+  const NetGeom& net;
+  const EngineConfig& engine;
+  const EngineTiming& timing;
+  const PowerConfig& power;
+};
 
 // Counters of a registry as a plain map.
 std::map<std::string, std::uint64_t> counters_of(const StatsRegistry& stats);
 // The engine model's per-beat activity x beats (what the RTL executes for the same beats).
 std::map<std::string, std::uint64_t> engine_counters(const EngineTiming& t, std::uint64_t beats);
 
-// Writes hardware.power_mw {dynamic, static, total}, hardware.energy_uj_per_beat,
-// hardware.gops_per_w and the breakdown hardware.power into `report`, from the counters of
-// a run over `beats` beats lasting `simulated_cycles` cycles at clock_mhz. `measured_rates`
-// (non-empty: RTL-measured toggle rates) replaces the calibration; their source is named
-// by `rates_from`. Returns the estimate.
-Estimate add_power_report(nlohmann::json& report, const ParamSet& ps, const NetGeom& net,
+// Sets report.hardware.power (power_mw {dynamic, static, total}, energy_uj_per_beat,
+// gops_per_w and the breakdown hardware.power) from the counters of a run over `beats`
+// beats lasting `simulated_cycles` cycles at clock_mhz. `measured_rates` (non-empty:
+// RTL-measured toggle rates) replaces the calibration; their source is named by
+// `rates_from`. Returns the estimate.
+Estimate add_power_report(Report& report, const PowerSetup& setup,
+                          const std::map<std::string, std::uint64_t>& counters, double beats,
+                          double simulated_cycles,
+                          const std::map<std::string, double>& measured_rates = {},
+                          const std::string& rates_from = "");
+Estimate add_power_report(Report& report, const ParamSet& ps, const NetGeom& net,
                           const std::map<std::string, std::uint64_t>& counters, double beats,
                           double simulated_cycles,
                           const std::map<std::string, double>& measured_rates = {},
@@ -56,10 +71,14 @@ struct RtlComparison {
   Estimate tlm, rtl;
   std::map<std::string, double> measured_rates, block_toggles;
   double dynamic_difference_pct = 0;  // 100 * (tlm - rtl) / rtl, dynamic power
-  nlohmann::json to_json() const;
+  // hardware.power.rtl_activity of the report (total_toggles, busy_cycles, note: the caller's).
+  RtlActivityReport report() const;
 };
 // The TLM side alone (calibrated toggle rates) on the same counters and busy time.
+Estimate busy_engine_estimate(const PowerSetup& setup, double beats, double busy_cycles);
 Estimate busy_engine_estimate(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles);
+RtlComparison compare_with_rtl(const PowerSetup& setup, const std::map<std::string, double>& block_toggles,
+                               double beats, double busy_cycles);
 RtlComparison compare_with_rtl(const ParamSet& ps, const NetGeom& net,
                                const std::map<std::string, double>& block_toggles, double beats,
                                double busy_cycles);

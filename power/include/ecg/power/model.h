@@ -2,7 +2,7 @@
 // Activity-based energy model (docs/power.md): activity counters (the stats registry's
 // names, e.g. "engine.mac.a8w4", "mem.weight.read.256b") x energy per action (TechTable)
 // x toggle-rate factor per block = dynamic energy; / simulated time = dynamic power.
-// Pure C++ (no SystemC, no dependency on models/): the inputs are plain maps.
+// Pure C++ (no SystemC, nothing of the platform): the inputs are plain maps.
 #include <cstdint>
 #include <map>
 #include <string>
@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecg/power/tech.h"
+#include "ecg/run/report.h"
 
 namespace ecg::power {
 
@@ -62,9 +63,9 @@ struct Estimate {
   double dynamic_energy_uj_per_beat = 0;  // dynamic only
   double gops_per_w = 0;                  // ops per second / total power
   double dynamic_gops_per_w = 0;          // ops per second / dynamic power
-  // {"dynamic": mW, "static": mW, "total": mW} (report hardware.power_mw) and the detail.
-  nlohmann::json power_mw_json() const;
-  nlohmann::json detail_json() const;
+  // hardware.power_mw {dynamic, static, total}, energy, GOPS/W and the breakdown
+  // hardware.power of the run report.
+  PowerReport report() const;
 };
 
 // Toggle rate per block: `rates` where given (calibration or RTL measurement), else the

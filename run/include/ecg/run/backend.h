@@ -1,29 +1,30 @@
 #pragma once
 // The interface every execution mode of `ecg_sim --mode` implements: golden (integer
-// reference, golden/), tlm (SystemC models, models/), rtl and cosim (Verilated RTL).
-// sim/run.cpp loads the network and the beats, asks the registry for the mode's backend,
-// runs it, then computes accuracy/confusion and writes the report from the outcomes.
+// reference, sim/backend_golden.cpp), tlm (SystemC platform, models/), rtl and cosim
+// (Verilated RTL, tb/). The front end (sim/run.cpp) loads the network and the beats, asks
+// the registry for the mode's backend, runs it, then computes accuracy/confusion, builds
+// the typed report (ecg/run/report.h) and lets the backend add its hardware figures.
 //
-// Adding a mode: implement Backend and register a factory from a .cpp file that is
-// compiled into the ecg_sim executable (sim/*.cpp), so the static registration is kept:
+// Adding a mode: implement Backend and register a factory from a .cpp file that is linked
+// into ecg_sim as an object (an OBJECT library or a sim/ source), so the static
+// registration is kept:
 //
 //   static const bool kRegistered = ecg::register_backend(
 //       "tlm", [](const ecg::BackendContext& ctx) { return std::make_unique<TlmBackend>(ctx); });
 //
-// Header-only on purpose: libraries that implement a backend (models/, rtl/) link the
-// `ecg_backend` interface target (golden/CMakeLists.txt) and need nothing else from sim/.
+// Part of the run layer (ecg_run), below every backend: nothing here knows a mode.
 // Stable contract: extend by adding fields with defaults, never by changing meanings.
 #include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "ecg/beats.h"
 #include "ecg/qnet.h"
+#include "ecg/run/report.h"
 
 namespace ecg {
 
@@ -36,7 +37,7 @@ struct BeatOutcome {
   double done_s = 0;                 // simulated time its result was available
 };
 
-// Progress of a run, for the progress bar (sim/run.cpp draws it on stderr when that is a
+// Progress of a run, for the progress bar (the front end draws it on stderr when that is a
 // terminal). Backends call advance() as beats complete; it is cheap and thread-compatible
 // with one caller.
 class Progress {
@@ -69,18 +70,18 @@ class Backend {
   // The --mode name ("golden", "tlm", ...).
   virtual std::string mode() const = 0;
   // Clock of the modelled hardware in MHz, 0 when the backend models no time. When > 0,
-  // run.cpp fills hardware.clock_mhz and latency_cycles/latency_us (min/mean/max) from
-  // BeatOutcome::cycles, so those statistics are computed in one place.
+  // the front end sets hardware.clock_mhz and latency_cycles/latency_us (min/mean/max) from
+  // BeatOutcome::cycles (set_latency), so those statistics are computed in one place.
   virtual double clock_mhz() const { return 0.0; }
   // Classifies every beat: `out` is resized to beats.size() and out[i] belongs to beats[i].
   // Throws InputError for bad configuration, std::runtime_error for internal failures.
   virtual void run(const Network& net, const std::vector<Beat>& beats, std::vector<BeatOutcome>& out,
                    Progress& progress) = 0;
-  // Adds what this backend knows to the report after run(): typically keys under
-  // report["hardware"] (initiation_interval_cycles, throughput_fps, realtime_deadline_misses,
-  // config, power_mw ...), report["cosim"], report["sim"]["simulated_cycles"]. run.cpp has
-  // already filled every required key (unknown hardware numbers are null); overwrite them.
-  virtual void fill_report(nlohmann::json& report) const { (void)report; }
+  // Adds what this backend knows to the report after run(): typically report.hardware
+  // (initiation_interval_cycles, throughput_fps, realtime_deadline_misses, config, power
+  // ...), report.cosim, report.sim.simulated_cycles. The front end has already filled what
+  // the network, the metrics and the outcomes give (make_report, set_latency).
+  virtual void fill_report(Report& report) const { (void)report; }
 };
 
 using BackendFactory = std::function<std::unique_ptr<Backend>(const BackendContext&)>;

@@ -48,9 +48,8 @@ nlohmann::json read_meta(const std::string& dir);
 // sorted by point index.
 std::vector<Row> tidy_rows(const std::vector<Row>& rows, const std::vector<std::string>& keep);
 
-// Writes results.jsonl and results.csv in `dir` (each via a temporary file and rename).
+// Writes results.jsonl and results.csv in `dir` (each via write_file_atomic).
 void write_results(const std::string& dir, const std::vector<Row>& rows);
-void write_text_atomic(const std::string& path, const std::string& text);
 
 struct MergeSummary {
   std::size_t points = 0;   // points of the whole sweep
