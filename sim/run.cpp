@@ -198,8 +198,9 @@ int run_main(const RunOptions& opt) {
   const std::string unit = net.input.task == "rhythm" ? "windows" : "beats";  // what one input is
   const double load_s = seconds_since(t_load);
   if (beats.empty())
-    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records", opt.records.empty() ? "--split" : "--records",
-                                 set, net.input.task, fmt::join(net.classes, " ")));
+    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records' annotation files ({}/<record>.atr)",
+                                 opt.records.empty() ? "--split" : "--records", set, net.input.task,
+                                 fmt::join(net.classes, " "), data_dir));
 
   BackendContext ctx;
   ctx.arch = opt.arch;

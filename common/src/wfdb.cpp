@@ -368,6 +368,8 @@ Signals read_signals(const RecordHeader& header, const std::string& dir, const F
     for (std::size_t k = g.first; k < g.end; ++k) {
       if (header.signals[k].format != s0.format)
         throw InputError(fmt::format("{}: signals stored in {} have different formats", hea, s0.file_name));
+      if (header.signals[k].byte_offset != s0.byte_offset)
+        throw InputError(fmt::format("{}: signals stored in {} have different byte offsets", hea, s0.file_name));
       g.frame += static_cast<std::uint64_t>(header.signals[k].samples_per_frame);
       g.max_skew = std::max(g.max_skew, static_cast<std::uint64_t>(header.signals[k].skew));
     }
