@@ -403,6 +403,11 @@ Signals read_signals(const RecordHeader& header, const std::string& dir, const F
   if (n_frames > 0 && total_per_frame > 0 && n_frames > kMaxRecordSamples / total_per_frame)
     throw InputError(fmt::format("{}: {} frames of {} samples is more than this reader takes ({} samples per record)", hea,
                                  n_frames, total_per_frame, kMaxRecordSamples));
+  std::uint64_t to_read = 0;  // samples read, with the frames a skew reaches into
+  for (const auto& g : groups) to_read += std::min(g.frames, n_frames + g.max_skew) * g.frame;
+  if (to_read > 2 * kMaxRecordSamples)
+    throw InputError(fmt::format("{}: the signals' skew reaches {} samples into the files, more than this reader takes", hea,
+                                 to_read));
 
   Signals out;
   out.samples.resize(header.signals.size());

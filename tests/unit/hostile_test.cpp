@@ -118,6 +118,9 @@ TEST(WfdbHostile, SparseHugeFileWithoutCountIsRefusedBeforeReading) {
   test::write_file(t.file("s.dat"), "");
   std::filesystem::resize_file(t.file("s.dat"), 2ull << 30);  // 2 GiB, sparse: no disk used
   expect_error([&] { read_record(t.path().string(), "s"); }, {"s.hea:", "more than this reader takes"});
+  // A small count with a huge skew would read a huge part of the file: refused as well.
+  test::write_file(t.file("s.hea"), "s 1 360 10\ns.dat 16:1000000000\n");
+  expect_error([&] { read_record(t.path().string(), "s"); }, {"s.hea: the signals' skew reaches"});
 }
 
 TEST(WfdbHostile, OversizedHeaderAndAnnotationFilesAreRefused) {
