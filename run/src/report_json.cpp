@@ -200,6 +200,13 @@ json to_json(const Report& r) {
   if (r.cosim) j["cosim"] = cosim_json(*r.cosim);
   if (r.golden_check) j["golden_check"] = golden_check_json(*r.golden_check);
   j["sim"] = sim_json(r.sim);
+  if (r.checksum_mismatches) {
+    j["checksum_mismatches"] = json::array();
+    for (const auto& m : *r.checksum_mismatches)
+      j["checksum_mismatches"].push_back({{"record", m.record}, {"file", m.file}, {"signal", m.signal},
+                                          {"description", m.description}, {"header_checksum", m.header_checksum},
+                                          {"data_checksum", m.data_checksum}});
+  }
   return j;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// The run report (report.schema.json) as typed data. Every mode's report is one `Report`:
+// The run report (schema/report.schema.json, in this repository) as typed data. Every mode's report is one `Report`:
 // the front end fills what the network and the metrics know (make_report, set_latency,
 // set_sim_timing), a backend's fill_report() adds what its hardware knows, and one writer
 // turns it into the JSON file (to_json, report_json.cpp) and one into the terminal table
@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ecg/beats.h"  // ChecksumMismatch
 #include "ecg/metrics.h"
 #include "ecg/qnet.h"
 
@@ -174,6 +175,8 @@ struct Report {
   std::optional<CosimReport> cosim;
   std::optional<GoldenCheckReport> golden_check;
   SimReport sim;
+  // --allow-checksum-mismatch: the signals used although their checksum does not verify.
+  std::optional<std::vector<ChecksumMismatch>> checksum_mismatches;
 };
 
 // What the network and the metrics know; hardware numbers only a timed backend knows stay
