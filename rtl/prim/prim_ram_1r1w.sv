@@ -22,6 +22,14 @@ module prim_ram_1r1w #(
 );
   (* no_rw_check *) logic [Width-1:0] mem [Depth];
 
+  // The same masked write, spelled for each tool: Yosys infers per-bit write enables from the
+  // bit loop; Verilator 5.006 rejects delayed array assignments in loops (BLKLOOPINIT), so it
+  // gets the equivalent merge of the old and new word.
+`ifdef VERILATOR
+  always_ff @(posedge clk_i) begin
+    if (we_i) mem[waddr_i] <= (mem[waddr_i] & ~wmask_i) | (wdata_i & wmask_i);
+  end
+`else
   always_ff @(posedge clk_i) begin
     if (we_i) begin
       for (int unsigned i = 0; i < Width; i++) begin
@@ -29,6 +37,7 @@ module prim_ram_1r1w #(
       end
     end
   end
+`endif
 
   always_ff @(posedge clk_i) begin
     if (re_i) rdata_o <= mem[raddr_i];
