@@ -43,7 +43,7 @@ bool same_hw(const SeqHw& a, const SeqHw& b) {
          a.act_depth_b == b.act_depth_b && a.wgt_rows == b.wgt_rows &&
          a.par_depth == b.par_depth && a.desc_depth == b.desc_depth &&
          a.aux_depth == b.aux_depth && a.max_classes == b.max_classes && a.num_df == b.num_df &&
-         a.drain == b.drain;
+         a.drain == b.drain && a.xnor_lanes == b.xnor_lanes;
 }
 bool same_hw(const PipeHw& a, const PipeHw& b) {
   return a.pe == b.pe && a.simd == b.simd && a.stages == b.stages && a.lb_cols == b.lb_cols &&
@@ -86,7 +86,7 @@ std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const ParamSet& pa
   if (params.get_int("engine.drain_cycles") != hw.drain)
     throw InputError(fmt::format("engine.drain_cycles={}: the RTL seq engine's pipeline drains in {}",
                                  params.get_int("engine.drain_cycles"), hw.drain));
-  const int lanes = hw.mac_kind == seq::kMacXnor ? hw.simd * hw.abits : 0;
+  const int lanes = hw.xnor_lanes;
   if (params.get_int("engine.xnor_lanes") != lanes)
     throw InputError(fmt::format("engine.xnor_lanes={}: the RTL seq engine for {} has {}",
                                  params.get_int("engine.xnor_lanes"), net.arch, lanes));

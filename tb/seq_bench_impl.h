@@ -52,6 +52,7 @@ class seq_bench_module : public pin_bench<V>, public SeqBench {
     h.acc_bits = static_cast<int>(a & 0xffu);
     h.num_df = static_cast<int>((a >> 8) & 0xffu);
     h.drain = static_cast<int>((a >> 16) & 0xffu);
+    h.xnor_lanes = h.mac_kind == seq::kMacXnor ? static_cast<int>((a >> 24) & 0xffu) : 0;
     return h;
   }
 

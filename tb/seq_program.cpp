@@ -30,7 +30,7 @@ struct Act {
   int c = 1, l = 1;
   bool binary = false;
   std::int64_t lo = 0, hi = 0;
-  std::int64_t amax() const { return std::max(std::llabs(lo), std::llabs(hi)); }
+  std::int64_t amax() const { return std::max<std::int64_t>(std::llabs(lo), std::llabs(hi)); }
 };
 
 }  // namespace
@@ -52,14 +52,17 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
   prog.n_classes = static_cast<int>(net.classes.size());
   const std::string& origin = net.origin;
   const bool xnor = hw.mac_kind == kMacXnor;
-  const int aw = hw.simd * hw.abits;  // word bits = binary lanes
-  const int wlane = xnor ? aw : hw.simd * hw.wbits;
+  const int aw = xnor ? hw.xnor_lanes : hw.simd;  // binary lanes per word
+  const int wlane = std::max(aw, hw.simd * hw.wbits);
   const int wrow_bits = hw.pe * wlane;
   const int nslice = static_cast<int>(ceil_div(wrow_bits, 32));
   const int slice_w = nslice > 1 ? clog2(nslice) : 1;
   const std::int64_t acc_max = (std::int64_t{1} << (hw.acc_bits - 1)) - 1;
 
-  if (hw.simd % hw.pe != 0)
+  if (xnor && (hw.xnor_lanes < 1 || hw.xnor_lanes > hw.simd * hw.abits))
+    throw InputError(fmt::format("seq engine: {} XNOR lanes do not fit a {}-bit word",
+                                 hw.xnor_lanes, hw.simd * hw.abits));
+  if (hw.simd % hw.pe != 0 || aw % hw.pe != 0)
     throw InputError(fmt::format("seq engine pe={} simd={}: simd must be a multiple of pe",
                                  hw.pe, hw.simd));
   if (net.input_shape.c != 1)
@@ -229,15 +232,18 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
         return static_cast<std::uint32_t>(v) & ((1u << hw.wbits) - 1u);
       };
       // Bound: |bias| + sum |w| * max|a| (padding and aux values included).
-      const std::int64_t amax = std::max({cur.amax(), bin_in ? 1 : std::llabs(padval),
-                                          aux ? std::int64_t{255} : 0});
+      const std::int64_t amax = std::max<std::int64_t>(
+          {cur.amax(), bin_in ? std::int64_t{1} : static_cast<std::int64_t>(std::llabs(padval)),
+           aux ? std::int64_t{255} : std::int64_t{0}});
       for (int o = 0; o < cout; ++o) {
         std::int64_t s = bias ? std::llabs(bias->data[static_cast<std::size_t>(o)]) : 0;
         for (int j = 0; j < red_per_o; ++j)
           s += std::llabs(t.data[static_cast<std::size_t>(o) * red_per_o + j]) * amax;
         bound = std::max(bound, s);
       }
-      const auto key = std::make_tuple(l.weight, static_cast<int>(cwi), bin_in, cur.l);
+      // A conv's rows depend on the input's words per position only; a dense's also on L.
+      const auto key = std::make_tuple(l.weight, static_cast<int>(cwi), bin_in,
+                                       l.type == LayerType::kDense ? cur.l : 0);
       auto it = weight_base.find(key);
       if (it == weight_base.end()) {
         it = weight_base.emplace(key, static_cast<std::uint32_t>(next_row)).first;
@@ -338,14 +344,16 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     (buf == 0 ? prog.act_words_b : prog.act_words_a) =
         std::max<int>(buf == 0 ? prog.act_words_b : prog.act_words_a, static_cast<int>(out_words));
 
-    // Parameters: one entry per output channel (A = bias, or threshold - bias).
-    const std::int64_t pbase = next_par;
+    // Parameters: one entry per output channel (A = bias, or threshold - bias); a pass with
+    // neither bias nor write-back function reads none it uses (entries from 0, ignored).
     const bool has_bias = bias && ewk != kEwThresh;
+    const bool has_par = bias || ewk != kEwNone;
+    const std::int64_t pbase = has_par ? next_par : 0;
     if (has_bias) ctrl |= kCtrlHasBias;
     if (in_signed) ctrl |= kCtrlSigned;
     if (out.binary) ctrl |= kCtrlBinOut;
     ctrl |= ewk << 2;
-    for (int o = 0; o < cout; ++o) {
+    for (int o = 0; has_par && o < cout; ++o) {
       const std::int64_t b = bias ? bias->data[static_cast<std::size_t>(o)] : 0;
       std::int64_t a = has_bias ? b : 0;
       std::uint32_t hi_word = 0;
@@ -366,7 +374,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
       w.push_back({(kRegionPar << 28) | (entry << 1), static_cast<std::uint32_t>(a) & 0xffffffu});
       w.push_back({(kRegionPar << 28) | (entry << 1) | 1u, hi_word});
     }
-    next_par += nog * hw.pe;
+    if (has_par) next_par += nog * hw.pe;
 
     d[kDfCtrl] = static_cast<std::int32_t>(ctrl);
     d[kDfNOg] = static_cast<std::int32_t>(nog);

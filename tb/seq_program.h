@@ -19,7 +19,8 @@ struct SeqHw {
   int simd = 8;
   int mac_kind = 0;  // seq_hw_pkg: 0 MacInt, 1 MacXnor, 2 MacPow2
   int wbits = 4;
-  int abits = 8;     // activation lane bits (binary layers: simd * abits 1-bit lanes per word)
+  int abits = 8;     // activation lane bits
+  int xnor_lanes = 0;  // MacXnor: 1-bit lanes per word for binary layers (<= simd * abits)
   int acc_bits = 24;
   int act_depth_a = 256, act_depth_b = 256;  // words of the ping-pong buffers
   int wgt_rows = 256;

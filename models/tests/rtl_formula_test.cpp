@@ -39,6 +39,7 @@ TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
         hw.mac_kind = f.mac_kind;
         hw.wbits = f.wbits;
         hw.abits = f.abits;
+        hw.xnor_lanes = f.mac_kind == rtl::seq::kMacXnor ? simd * f.abits / 2 : 0;
         hw.wgt_rows = 1 << 20;
         hw.par_depth = 1 << 12;
         hw.act_depth_a = hw.act_depth_b = 1 << 15;
@@ -57,7 +58,7 @@ TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
         c.simd = simd;
         c.layer_overhead = hw.num_df + 1;
         c.drain_cycles = hw.drain;
-        c.xnor_lanes = f.mac_kind == rtl::seq::kMacXnor ? simd * f.abits : 0;
+        c.xnor_lanes = hw.xnor_lanes;
         EXPECT_EQ(static_cast<std::uint64_t>(seq_timing(g, c).latency_cycles), rtl_cycles)
             << path << " pe " << pe << " simd " << simd;
         ++checked;

@@ -24,6 +24,7 @@ module seq_engine #(
   parameter int unsigned MacKind    = 0,
   parameter int unsigned WBits      = 4,
   parameter int unsigned ABits      = 8,
+  parameter int unsigned XnorLanes  = 32,    // MacXnor: 1-bit lanes of a word (<= Simd * ABits)
   parameter int unsigned AccBits    = 24,
   parameter int unsigned ActDepthA  = 256,   // words of buffer A (input + odd passes' outputs)
   parameter int unsigned ActDepthB  = 256,   // words of buffer B
@@ -56,7 +57,8 @@ module seq_engine #(
   localparam int unsigned MBits  = seq_hw_pkg::MultBits;
   localparam int unsigned Drain  = seq_hw_pkg::DrainCycles;
   localparam int unsigned Aw     = Simd * ABits;
-  localparam int unsigned WLane  = (MacKind == seq_hw_pkg::MacXnor) ? Aw : Simd * WBits;
+  localparam int unsigned XL     = (MacKind == seq_hw_pkg::MacXnor) ? XnorLanes : Simd;
+  localparam int unsigned WLane  = (XL > Simd * WBits) ? XL : Simd * WBits;
   localparam int unsigned WRow   = Pe * WLane;
   localparam int unsigned NSlice = (WRow + 31) / 32;
   localparam int unsigned SliceW = (NSlice > 1) ? $clog2(NSlice) : 1;
@@ -120,7 +122,7 @@ module seq_engine #(
       seq_hw_pkg::CsrDescDepth: reg_rdata_o = DescDepth;
       seq_hw_pkg::CsrAuxDepth:  reg_rdata_o = AuxDepth;
       seq_hw_pkg::CsrMaxClass:  reg_rdata_o = MaxClasses;
-      seq_hw_pkg::CsrAccBits:   reg_rdata_o = {8'd0, 8'(Drain), 8'(NumDf), 8'(AccBits)};
+      seq_hw_pkg::CsrAccBits:   reg_rdata_o = {8'(XL), 8'(Drain), 8'(NumDf), 8'(AccBits)};
       seq_hw_pkg::CsrCtrl:      reg_rdata_o = {31'd0, enable_q};
       seq_hw_pkg::CsrNPass:     reg_rdata_o = {16'd0, npass_q};
       seq_hw_pkg::CsrInLen:     reg_rdata_o = {16'd0, in_len_q};
@@ -367,17 +369,16 @@ module seq_engine #(
     .rdata_o (par_rdata)
   );
 
-  always_ff @(posedge clk_i) begin
-    if (state_q == StDesc && cnt_q != '0) desc_q <= {desc_rdata, desc_q[NumDf*16-1:16]};
-  end
-  // Parameters of the Pe channels, shifted in one per cycle (the first ends at PE 0).
-  if (Pe > 1) begin : g_par_shift
+  // Field f (read in cycle f of Desc) lands in cycle f + 1; PE p's parameters likewise in
+  // cycle p + 1 of Par. One enable per register: no shift chain for synthesis to unroll.
+  for (genvar f = 0; f < NumDf; f++) begin : g_desc_reg
     always_ff @(posedge clk_i) begin
-      if (state_q == StPar && cnt_q != '0) par_q <= {par_rdata, par_q[Pe*ParW-1:ParW]};
+      if (state_q == StDesc && cnt_q == 16'(f + 1)) desc_q[f*16 +: 16] <= desc_rdata;
     end
-  end else begin : g_par_one
+  end
+  for (genvar p = 0; p < Pe; p++) begin : g_par_reg
     always_ff @(posedge clk_i) begin
-      if (state_q == StPar && cnt_q != '0) par_q <= par_rdata;
+      if (state_q == StPar && cnt_q == 16'(p + 1)) par_q[p*ParW +: ParW] <= par_rdata;
     end
   end
 
@@ -465,7 +466,7 @@ module seq_engine #(
   always_comb begin
     if (in_aux_q)     nvalid_d = r_last ? CntW'(d_aux_cnt) : CntW'(Simd);
     else if (cw_last) nvalid_d = CntW'(d_last_cnt);
-    else              nvalid_d = d_bin_in ? CntW'(Aw) : CntW'(Simd);
+    else              nvalid_d = d_bin_in ? CntW'(XL) : CntW'(Simd);
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
@@ -493,7 +494,7 @@ module seq_engine #(
       if (s1_ac_q == 16'(c)) aux_word = aux_words[c*Aw +: Aw];
     end
     for (int unsigned s = 0; s < Simd; s++) pad_word[s*ABits +: ABits] = d_padval[ABits-1:0];
-    if (d_bin_in) pad_word = {Aw{d_padval[0]}};
+    if (d_bin_in) pad_word = {Aw{d_padval[0]}};  // bits above XL are never used
     if (s1_aux_q)      act_word = aux_word;
     else if (s1_inb_q) act_word = in_sel_q ? b_rdata : a_rdata;
     else               act_word = pad_word;
@@ -510,7 +511,8 @@ module seq_engine #(
       .MacKind (MacKind),
       .Pe      (Pe),
       .PeIdx   (p),
-      .AccBits (AccBits)
+      .AccBits (AccBits),
+      .XnorLanes (XL)
     ) u_pe (
       .lanewise_i (d_lanewise),
       .bin_i      (d_bin_in),
@@ -606,7 +608,7 @@ module seq_engine #(
     wb_data = '0;
     wb_mask = '0;
     if (d_bin_out) begin
-      for (int unsigned b = 0; b < Aw; b++) begin
+      for (int unsigned b = 0; b < XL; b++) begin
         wb_data[b] = ~y[b % Pe][AccBits-1];  // +1 -> 1, -1 -> 0
         wb_mask[b] = (16'(b / Pe) == ogl_out_q) && ch_ok[b % Pe];
       end

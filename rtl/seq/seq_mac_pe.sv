@@ -3,7 +3,8 @@
 // partial sum. Combinational; the engine registers psum_o.
 //   MAC, int lanes:    sum of a[s] * w[s]        (MacInt, and MacXnor with intw_i: INT<WBits>)
 //   MAC, pow2 lanes:   sum of +-(a[s] << e[s])   (MacPow2: code {sign, e+1}, e+1 = 0 is zero)
-//   MAC, binary lanes: 2 * popcount(XNOR(a, w) & valid) - valid  (MacXnor with bin_i; no multiplier)
+//   MAC, binary lanes: 2 * popcount(XNOR(a, w) & valid) - valid  (MacXnor with bin_i: the
+//                      word's low XnorLanes bits; no multiplier)
 //   lane-wise (max/sum ops): the activation of lane sel_i * Pe + PeIdx
 // Lanes at or above nvalid_i contribute nothing. Sums use balanced adder trees.
 module seq_mac_pe #(
@@ -14,8 +15,10 @@ module seq_mac_pe #(
   parameter int unsigned Pe      = 4,
   parameter int unsigned PeIdx   = 0,
   parameter int unsigned AccBits = 24,
-  localparam int unsigned Aw     = Simd * ABits,                         // word bits = binary lanes
-  localparam int unsigned WLane  = (MacKind == 1) ? Aw : Simd * WBits,   // weight bits per PE
+  parameter int unsigned XnorLanes = Simd * ABits,                       // 1-bit lanes (MacXnor)
+  localparam int unsigned Aw     = Simd * ABits,                         // word bits
+  localparam int unsigned WLane  = (MacKind == 1 && XnorLanes > Simd * WBits) ? XnorLanes
+                                                                          : Simd * WBits,  // weight bits per PE
   localparam int unsigned CntW   = $clog2(Aw + 1),
   localparam int unsigned NGrp   = (Simd / Pe > 0) ? Simd / Pe : 1,
   localparam int unsigned SelW   = (NGrp > 1) ? $clog2(NGrp) : 1
@@ -73,12 +76,13 @@ module seq_mac_pe #(
   // Binary lanes: XNOR + popcount.
   logic [AccBits-1:0] bin_sum;
   if (MacKind == 1) begin : g_xnor
-    logic [Aw-1:0] match;
-    for (genvar b = 0; b < Aw; b++) begin : g_bit
+    logic [XnorLanes-1:0] match;
+    for (genvar b = 0; b < XnorLanes; b++) begin : g_bit
       assign match[b] = ~(act_i[b] ^ w_i[b]) & (32'(b) < 32'(nvalid_i));
     end
-    logic [CntW:0] ones;
-    prim_adder_tree #(.N(Aw), .InW(1), .Signed(1'b0)) u_pop (
+    localparam int unsigned PopW = $clog2(XnorLanes) + 1;
+    logic [PopW:0] ones;
+    prim_adder_tree #(.N(XnorLanes), .InW(1), .Signed(1'b0)) u_pop (
       .in_i  (match),
       .sum_o (ones)
     );
