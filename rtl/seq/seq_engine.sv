@@ -673,5 +673,5 @@ module seq_engine #(
   logic unused;
   assign unused = ^{act_raddr, wrow_raddr, par_raddr, wb_addr, pos_abs[14:0], ld_cnt_q,
                     aux_idx, reg_addr_i, d_padval, og_q, ow_in_q, ow_out_q, d_gin,
-                    d_astep_c, s1_oaddr_q, in_data_i, d_last_cnt, d_aux_cnt};
+                    d_astep_c, s1_oaddr_q, in_data_i, d_last_cnt, d_aux_cnt, wld_data, wld_mask};
 endmodule
