@@ -55,14 +55,6 @@ TEST(SeqCosim, Qrcnn) { short_cosim("qrcnn"); }
 TEST(SeqCosim, Bnn) { short_cosim("bnn"); }
 TEST(SeqCosim, Int2kd) { short_cosim("int2kd"); }
 TEST(SeqCosim, Logq) { short_cosim("logq"); }
-// The other Verilated shapes of each MAC flavour (rtl/CMakeLists.txt).
-TEST(SeqCosim, BnnP8S16) { short_cosim("bnn", {"engine.pe=8", "engine.simd=16"}); }
-TEST(SeqCosim, BnnP16S32) { short_cosim("bnn", {"engine.pe=16", "engine.simd=32"}); }
-TEST(SeqCosim, Int2kdP4S8) { short_cosim("int2kd", {"engine.pe=4", "engine.simd=8"}); }
-TEST(SeqCosim, Int2kdP16S16) { short_cosim("int2kd", {"engine.pe=16", "engine.simd=16"}); }
-TEST(SeqCosim, LogqP4S4) { short_cosim("logq", {"engine.pe=4", "engine.simd=4"}); }
-TEST(SeqCosim, LogqP16S8) { short_cosim("logq", {"engine.pe=16", "engine.simd=8"}); }
-
 }  // namespace
 }  // namespace ecg::rtl
 
