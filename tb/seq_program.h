@@ -4,7 +4,7 @@
 // memory layout and the per-channel parameters, as register-port writes. The constants
 // mirror rtl/seq/seq_hw_pkg.sv. Pure C++, no SystemC: the same program serves every
 // Verilated variant with matching hardware parameters; its cycle count is the
-// docs/engines.md formula that the TLM model (models/src/engine_model.cpp) also computes.
+// docs/engines.md formula that the TLM model (hw/src/engine_model.cpp) also computes.
 #include <cstdint>
 #include <string>
 #include <vector>
