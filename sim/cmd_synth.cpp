@@ -199,8 +199,9 @@ int run_synth(const SynthOptions& o) {
   Resolved res = resolve(o);
   const std::string cache = o.cache_dir.empty() ? std::string(ECG_SYNTH_CACHE_DIR) : o.cache_dir;
   const std::string key = synth::request_key(res.req);
-  std::string name = res.meta.value("variant", res.req.engine_top);
-  const std::string dir = fmt::format("{}/{}-{}{}-{}", cache, name, res.req.device.name, o.check_only ? "-check" : "", key);
+  // Named by the request's key alone: an --engine-top run of a variant's exact sources and
+  // parameters is the same request as the arch's.
+  const std::string dir = fmt::format("{}/{}-{}{}", cache, key, res.req.device.name, o.check_only ? "-check" : "");
   const std::string result_file = dir + "/result.json";
 
   nlohmann::json j;
@@ -222,12 +223,6 @@ int run_synth(const SynthOptions& o) {
       StepLine line(fmt::format("synth {} {}", res.label, res.req.device.name));
       j = synth::run_flow(res.req, [&line](const std::string& s) { line.show(s); });
     }
-    j.update(res.meta);
-    j["label"] = res.label;
-    j["engine_top"] = res.req.engine_top;
-    j["params"] = nlohmann::json::object();
-    for (const auto& [k, v] : res.req.params) j["params"][k] = v;
-    j["clock_mhz"] = res.req.clock_mhz;
     j["key"] = key;
     write_file_atomic(tmp + "/result.json", j.dump(2) + "\n");
     std::error_code ec;
@@ -236,6 +231,13 @@ int run_synth(const SynthOptions& o) {
     if (ec) fs::remove_all(tmp, ec);  // another run finished the same request first
     j["cached"] = false;
   }
+  // What was asked (the cached result may come from another spelling of the same request).
+  j.update(res.meta);
+  j["label"] = res.label;
+  j["engine_top"] = res.req.engine_top;
+  j["params"] = nlohmann::json::object();
+  for (const auto& [k, v] : res.req.params) j["params"][k] = v;
+  j["clock_mhz"] = res.req.clock_mhz;
   j["work_dir"] = dir;
   print_table(j);
   if (!o.json.empty()) {

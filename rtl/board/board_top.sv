@@ -1,11 +1,15 @@
 // Board top: one ECG engine behind a 4-wire SPI link to the wearable's MCU, plus an irq pin
 // (result ready). Seven pins in all (clock, reset button, SCLK, CS_N, MOSI, MISO, IRQ), so the
 // engine places on a small FPGA. The engine module is chosen at elaboration time by the macro
-// ECG_BOARD_ENGINE (default seq_engine); its parameters are those of the Verilated variant
-// being built (synth/ sets them on the engine module; docs/synth.md). board_link documents the
-// SPI commands; the engine sees its usual valid/ready streams and register/load port.
+// ECG_BOARD_ENGINE (default seq_engine) and its parameters by ECG_BOARD_ENGINE_PARAMS, e.g.
+// `.Pe(4),.Simd(8),` (synth/ passes those of the Verilated variant being built; docs/synth.md).
+// board_link documents the SPI commands; the engine sees its usual valid/ready streams and
+// register/load port.
 `ifndef ECG_BOARD_ENGINE
 `define ECG_BOARD_ENGINE seq_engine
+`endif
+`ifndef ECG_BOARD_ENGINE_PARAMS
+`define ECG_BOARD_ENGINE_PARAMS
 `endif
 module board_top #(
   parameter int unsigned MaxClasses = 8
@@ -76,6 +80,7 @@ module board_top #(
   );
 
   `ECG_BOARD_ENGINE #(
+    `ECG_BOARD_ENGINE_PARAMS
     .MaxClasses(MaxClasses)
   ) u_engine (
     .clk_i       (clk_i),

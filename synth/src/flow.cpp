@@ -106,10 +106,17 @@ std::string join_quoted(const std::vector<std::string>& files) {
 std::string elaborate_script(const FlowRequest& req, const std::string& dir) {
   std::string s;
   s += fmt::format("read_verilog -sv{}\n", join_quoted(req.engine_sources));
-  s += fmt::format("read_verilog -sv -DECG_BOARD_ENGINE={}{}\n", req.engine_top, join_quoted(board_sources()));
-  std::string engine_set, board_set;
-  for (const auto& [k, v] : req.params) (kBoardParams.count(k) ? board_set : engine_set) += fmt::format(" -set {} {}", k, v);
-  if (!engine_set.empty()) s += fmt::format("chparam{} {}\n", engine_set, req.engine_top);
+  // The variant's parameters reach the engine through board_top's instance (a macro): Yosys
+  // 0.23 loses a chparam'd module when hierarchy re-derives it for its submodules.
+  std::string engine_params, board_set;
+  for (const auto& [k, v] : req.params) {
+    if (kBoardParams.count(k))
+      board_set += fmt::format(" -set {} {}", k, v);
+    else
+      engine_params += fmt::format(".{}({}),", k, v);
+  }
+  s += fmt::format("read_verilog -sv -DECG_BOARD_ENGINE={} -DECG_BOARD_ENGINE_PARAMS={}{}\n", req.engine_top,
+                   engine_params, join_quoted(board_sources()));
   if (!board_set.empty()) s += fmt::format("chparam{} board_top\n", board_set);
   s += "hierarchy -check -top board_top\nproc\n";
   s += fmt::format("tee -q -o {}/generic_stat.json stat -json\n", dir);
@@ -118,6 +125,8 @@ std::string elaborate_script(const FlowRequest& req, const std::string& dir) {
   s += fmt::format("tee -q -o {}/mul.txt select -count t:$mul\n", dir);
   // mul2dsp's thresholds for the iCE40 DSP (synth_ice40 -dsp): both inputs >= 2 bits, product >= 11.
   s += fmt::format("tee -q -o {}/mul_dsp.txt select -count t:$mul r:Y_WIDTH>=11 %i r:A_WIDTH>=2 %i r:B_WIDTH>=2 %i\n", dir);
+  // Products of a 1- or 2-bit operand: what a binary (+-1) lane written as a multiply gives.
+  s += fmt::format("tee -q -o {}/mul_narrow.txt select -count t:$mul r:A_WIDTH<=2 %i t:$mul r:B_WIDTH<=2 %i %u\n", dir);
   s += fmt::format("write_rtlil {}/elab.il\n", dir);
   return s;
 }
@@ -413,6 +422,7 @@ nlohmann::json run_flow(const FlowRequest& req, const StepFn& on_step) {
   g["div_mod_cells"] = parse_select_count(read_text(dir + "/divmod.txt"));
   g["mul_cells"] = parse_select_count(read_text(dir + "/mul.txt"));
   g["dsp_eligible_mul_cells"] = parse_select_count(read_text(dir + "/mul_dsp.txt"));
+  g["narrow_mul_cells"] = parse_select_count(read_text(dir + "/mul_narrow.txt"));
   g["mul_cells_by_module"] = mul_cells_by_module(read_json(dir + "/generic_stat.json"));
   if (g["div_mod_cells"].get<long>() != 0)
     problems.push_back(fmt::format("{} $div/$mod cells in the generic design", g["div_mod_cells"].get<long>()));

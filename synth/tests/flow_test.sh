@@ -35,7 +35,7 @@ start=$(date +%s.%N)
 end=$(date +%s.%N)
 [ "$(jq_py "$tmp/mini2.json" "d['cached']")" = True ] || fail "mini: second call not cached"
 python3 -c "import sys; sys.exit(0 if $end - $start < 5 else 1)" || fail "mini: cached call took $(python3 -c "print($end - $start)") s"
-# Another clock is another request.
+# --check-only is another request (not served from the full one).
 "$exe" synth --engine-top synth_mini_engine --rtl "$rtl/synth_mini_engine.sv" -g Taps=2048 --clock-mhz 24 \
   --check-only --cache-dir "$tmp/cache" --json "$tmp/mini3.json" > /dev/null || fail "mini: --check-only failed"
 [ "$(jq_py "$tmp/mini3.json" "d['cached'] or 'utilization' in d")" = False ] || fail "mini: --check-only served the full result"
