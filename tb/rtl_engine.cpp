@@ -38,7 +38,12 @@ class EnginePins {
 };
 
 bool same_hw(const SeqHw& a, const SeqHw& b) {
-  return a.pe == b.pe && a.simd == b.simd && a.mac_kind == b.mac_kind && a.wbits == b.wbits;
+  return a.pe == b.pe && a.simd == b.simd && a.mac_kind == b.mac_kind && a.wbits == b.wbits &&
+         a.abits == b.abits && a.acc_bits == b.acc_bits && a.act_depth_a == b.act_depth_a &&
+         a.act_depth_b == b.act_depth_b && a.wgt_rows == b.wgt_rows &&
+         a.par_depth == b.par_depth && a.desc_depth == b.desc_depth &&
+         a.aux_depth == b.aux_depth && a.max_classes == b.max_classes && a.num_df == b.num_df &&
+         a.drain == b.drain && a.xnor_lanes == b.xnor_lanes;
 }
 bool same_hw(const PipeHw& a, const PipeHw& b) {
   return a.pe == b.pe && a.simd == b.simd && a.stages == b.stages && a.lb_cols == b.lb_cols &&
@@ -68,18 +73,23 @@ class BenchPins : public EnginePins {
 
 std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const ParamSet& params,
                                           const SeqBenchOptions& opt) {
-  const auto overhead = params.get_int("engine.layer_overhead");
-  if (overhead != SeqProgram::kLayerOverhead)
-    throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
-                                 "pass (Desc + Drain)", overhead, SeqProgram::kLayerOverhead));
   const auto pe = static_cast<int>(params.get_int("engine.pe"));
   const auto simd = static_cast<int>(params.get_int("engine.simd"));
   const SeqVariant& v = find_seq_variant(net.arch, pe, simd);
-  SeqHw hw;
-  hw.pe = v.pe;
-  hw.simd = v.simd;
-  hw.mac_kind = v.mac_kind;
-  hw.wbits = v.wbits;
+  const SeqHw hw = v.hw();
+  // The TLM cycle model's engine parameters must be this RTL's (docs/engines.md).
+  const auto overhead = params.get_int("engine.layer_overhead");
+  if (overhead != hw.num_df + 1)
+    throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
+                                 "pass (its {} descriptor fields, one per cycle, + 1)",
+                                 overhead, hw.num_df + 1, hw.num_df));
+  if (params.get_int("engine.drain_cycles") != hw.drain)
+    throw InputError(fmt::format("engine.drain_cycles={}: the RTL seq engine's pipeline drains in {}",
+                                 params.get_int("engine.drain_cycles"), hw.drain));
+  const int lanes = hw.xnor_lanes;
+  if (params.get_int("engine.xnor_lanes") != lanes)
+    throw InputError(fmt::format("engine.xnor_lanes={}: the RTL seq engine for {} has {}",
+                                 params.get_int("engine.xnor_lanes"), net.arch, lanes));
   SeqProgram prog = compile_seq(net, hw);
   return std::make_unique<BenchPins<SeqBench, SeqProgram>>(v.make(opt), std::move(prog));
 }

@@ -60,8 +60,10 @@ struct SeqVariant {
   std::string name;    // Verilated class without the leading V, e.g. "seq_qrcnn"
   std::string arch;    // the network family its MAC flavour serves
   int pe = 0, simd = 0;
-  int mac_kind = 0, wbits = 0;
+  int mac_kind = 0, wbits = 0, abits = 0, xnor_lanes = 0;
+  int act_a = 0, act_b = 0, wgt_rows = 0, par_depth = 0;  // memory depths (SV parameters)
   std::function<std::unique_ptr<SeqBench>(const SeqBenchOptions&)> make;
+  SeqHw hw() const;  // its hardware parameters (the others are the RTL defaults)
 };
 const std::vector<SeqVariant>& seq_variants();
 // The variant for an arch and array shape; throws InputError listing the available ones.

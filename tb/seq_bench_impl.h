@@ -39,12 +39,20 @@ class seq_bench_module : public pin_bench<V>, public SeqBench {
     h.pe = static_cast<int>(p & 0xffu);
     h.simd = static_cast<int>((p >> 8) & 0xffu);
     h.mac_kind = static_cast<int>((p >> 16) & 0xfu);
-    h.wbits = static_cast<int>((p >> 20) & 0xffu);
-    h.act_depth = static_cast<int>(read_csr(seq::kCsrActDepth));
+    h.wbits = static_cast<int>((p >> 20) & 0xfu);
+    h.abits = static_cast<int>((p >> 24) & 0x1fu);
+    h.act_depth_a = static_cast<int>(read_csr(seq::kCsrActDepthA));
+    h.act_depth_b = static_cast<int>(read_csr(seq::kCsrActDepthB));
     h.wgt_rows = static_cast<int>(read_csr(seq::kCsrWgtRows));
     h.par_depth = static_cast<int>(read_csr(seq::kCsrParDepth));
     h.desc_depth = static_cast<int>(read_csr(seq::kCsrDescDepth));
+    h.aux_depth = static_cast<int>(read_csr(seq::kCsrAuxDepth));
     h.max_classes = static_cast<int>(read_csr(seq::kCsrMaxClass));
+    const std::uint32_t a = read_csr(seq::kCsrAccBits);
+    h.acc_bits = static_cast<int>(a & 0xffu);
+    h.num_df = static_cast<int>((a >> 8) & 0xffu);
+    h.drain = static_cast<int>((a >> 16) & 0xffu);
+    h.xnor_lanes = h.mac_kind == seq::kMacXnor ? static_cast<int>((a >> 24) & 0xffu) : 0;
     return h;
   }
 

@@ -1,5 +1,6 @@
 // The Verilated seq-engine variants (listed once, in rtl/CMakeLists.txt; CMake generates the
-// two .inc files: the V*.h includes and one ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits) per model).
+// two .inc files: the V*.h includes and one ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits, abits, xnor_lanes, act_a, act_b, rows,
+// par) per model).
 #include "seq_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
 
 #include <fmt/format.h>
@@ -21,8 +22,9 @@ std::unique_ptr<SeqBench> make_bench(const SeqBenchOptions& opt) {
 }  // namespace
 
 const std::vector<SeqVariant>& seq_variants() {
-#define ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits) \
-  {#name, arch, pe, simd, mac, wbits, &make_bench<V##name>},
+#define ECG_SEQ_VARIANT(name, arch, pe, simd, mac, wbits, abits, xl, act_a, act_b, rows, par) \
+  {#name, arch, pe, simd, mac, wbits, abits, (mac) == 1 ? (xl) : 0, act_a, act_b, rows, par,  \
+   &make_bench<V##name>},
   static const std::vector<SeqVariant> variants = {
 #include "seq_variants_list.inc"
   };
@@ -35,6 +37,21 @@ std::string no_model(const std::string& arch) {
   return fmt::format("--arch {}: no seq RTL model (seq RTL engines: qrcnn bnn int2kd logq)", arch);
 }
 }  // namespace
+
+SeqHw SeqVariant::hw() const {
+  SeqHw h;
+  h.pe = pe;
+  h.simd = simd;
+  h.mac_kind = mac_kind;
+  h.wbits = wbits;
+  h.abits = abits;
+  h.xnor_lanes = xnor_lanes;
+  h.act_depth_a = act_a;
+  h.act_depth_b = act_b;
+  h.wgt_rows = wgt_rows;
+  h.par_depth = par_depth;
+  return h;
+}
 
 bool has_seq_arch(const std::string& arch) { return has_variant_arch(seq_variants(), arch); }
 

@@ -156,9 +156,15 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
   ps.declare_int("engine.simd", 8,
                  "products per PE per cycle (bnn: XNOR bit lanes; pipe: default of each stage)", 1,
                  65536);
-  ps.declare_int("engine.layer_overhead", 2,
-                 "seq: cycles per layer pass for pipeline fill/drain and descriptor load", 0,
-                 1000000);
+  ps.declare_int("engine.layer_overhead", 24,
+                 "seq: cycles per layer pass to load its descriptor (RTL: 23 fields, one per "
+                 "cycle, + 1)", 0, 1000000);
+  ps.declare_int("engine.drain_cycles", 4,
+                 "seq: pipeline stages that drain after each group of pe output channels (RTL: 4)",
+                 0, 1000000);
+  ps.declare_int("engine.xnor_lanes", 0,
+                 "seq: 1-bit lanes per XNOR-popcount word for binary layers (0 = no XNOR path; "
+                 "RTL: simd x activation lane bits)", 0, 65536);
   ps.declare_int("engine.act_buffer_bits", 0,
                  "seq: capacity of each ping-pong activation buffer in bits (0 = sized to the "
                  "largest activation tensor)",
@@ -191,6 +197,8 @@ EngineConfig engine_config(const ParamSet& ps, const NetGeom& net) {
   c.pe = static_cast<int>(ps.get_int("engine.pe"));
   c.simd = static_cast<int>(ps.get_int("engine.simd"));
   c.layer_overhead = static_cast<int>(ps.get_int("engine.layer_overhead"));
+  c.drain_cycles = static_cast<int>(ps.get_int("engine.drain_cycles"));
+  c.xnor_lanes = static_cast<int>(ps.get_int("engine.xnor_lanes"));
   c.act_buffer_bits = ps.get_int("engine.act_buffer_bits");
   c.weight_buffer_bits = ps.get_int("engine.weight_buffer_bits");
   c.line_buffer_cols = static_cast<int>(ps.get_int("engine.line_buffer_cols"));
@@ -248,7 +256,13 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   t.load_cycles = static_cast<std::int64_t>(net.input_length) * net.input_channels + net.aux;
   act.add(w("input", "read", net.input_bits), t.load_cycles);
   act.add(w("act", "write", net.input_bits), t.load_cycles);
+  // docs/engines.md: per pass, the descriptor (layer_overhead), then per group of pe output
+  // channels its parameters (pe + 1), lout * nchunk work cycles and the pipeline drain.
+  // Activations are position-major words of simd lanes (binary layers: xnor_lanes bits), so a
+  // MAC chunk is one word of one tap; lane-wise passes (maxpool, gsum, lone element-wise) take
+  // one tap per chunk.
   std::int64_t sum = 0;
+  int cur_c = net.input_channels, cur_l = net.input_length;
   for (const Group& g : group_layers(net)) {
     const LayerGeom& l = net.layers[g.pass];
     PassCost p;
@@ -257,32 +271,40 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     p.pe = pe;
     p.simd = simd;
     for (int i : g.fused) p.fused.push_back(net.layers[i].name);
-    std::int64_t out_words = 0;  // pe-wide write-backs
+    const bool bin = l.type == "conv1d" && cfg.xnor_lanes > 0 && l.w_encoding == "binary" &&
+                     g.pass > 0 && net.layers[g.pass - 1].type == "threshold" &&
+                     net.layers[g.pass - 1].out_binary;
+    const std::int64_t lanes = bin ? cfg.xnor_lanes : simd;
+    std::int64_t cout = cur_c, lout = 1, nchunk = 1;
     if (l.type == "conv1d") {
-      std::int64_t red = static_cast<std::int64_t>(l.cin / l.groups) * l.k;
-      p.work = l.lout * cdiv(l.cout, pe) * cdiv(red, simd);
-      out_words = l.lout * cdiv(l.cout, pe);
+      cout = l.cout;
+      lout = l.lout;
+      nchunk = l.k * cdiv(cur_c, lanes);
     } else if (l.type == "dense") {
-      p.work = cdiv(l.cout, pe) * cdiv(l.cin, simd);
-      out_words = cdiv(l.cout, pe);
+      cout = l.cout;
+      nchunk = cur_l * cdiv(cur_c, lanes) + (g.aux_fused ? cdiv(net.aux, simd) : 0);
     } else if (l.type == "maxpool") {
-      p.work = l.lout * cdiv(l.cout, pe) * cdiv(l.k, simd);
-      out_words = l.lout * cdiv(l.cout, pe);
+      lout = l.lout;
+      nchunk = l.k;
     } else if (l.type == "gsum") {
-      p.work = cdiv(l.cin, pe) * cdiv(l.lin, simd);
-      out_words = cdiv(l.cin, pe);
-    } else {  // stand-alone element-wise layer
-      p.work = l.lin * cdiv(l.cin, pe);
-      out_words = p.work;
+      nchunk = cur_l;
+    } else {  // stand-alone element-wise layer: a one-tap copy through the write-back
+      lout = cur_l;
     }
-    p.cycles = cfg.layer_overhead + p.work;
+    p.nog = cdiv(cout, pe);
+    p.nchunk = nchunk;
+    p.work = p.nog * lout * nchunk;
+    p.cycles = cfg.layer_overhead + p.nog * (pe + 1 + cfg.drain_cycles) + p.work;
     sum += p.cycles;
     datapath_activity(net, g, act, t);
-    if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.work);
-    act.add(w("act", "read", (is_elementwise(l.type) ? pe : simd) * l.in_bits), p.work);
-    act.add(w("act", "write", pe * g.out_bits), out_words);
+    const std::int64_t wrow = pe * (bin ? cfg.xnor_lanes : simd * l.w_bits);
+    if (l.w_bits > 0) act.add(w("weight", "read", wrow), p.work);
+    act.add(w("act", "read", bin ? lanes : simd * l.in_bits), p.work);
+    act.add(w("act", "write", pe * g.out_bits), p.nog * lout);
     act.add("engine.reg.acc.32b", acc_updates(l, simd));
     t.passes.push_back(p);
+    cur_c = static_cast<int>(cout);
+    cur_l = static_cast<int>(lout);
   }
   const LayerGeom& last = net.layers.back();
   act.add("engine.compare.32b", last.cout - 1);  // argmax during the last write-back

@@ -18,28 +18,31 @@ namespace {
 
 struct Flavour {
   const char* arch;
-  int mac_kind, wbits;  // as in rtl/CMakeLists.txt's seq variants
+  int mac_kind, wbits, abits;  // as in rtl/CMakeLists.txt's seq variants
 };
 
 TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
   int checked = 0;
-  for (const Flavour f : {Flavour{"qrcnn", 0, 4}, Flavour{"bnn", 1, 1}, Flavour{"int2kd", 0, 2},
-                          Flavour{"logq", 2, 5}}) {
+  for (const Flavour f : {Flavour{"qrcnn", 0, 4, 8}, Flavour{"bnn", 1, 8, 16},
+                          Flavour{"int2kd", 0, 2, 8}, Flavour{"logq", 2, 4, 8}}) {
     std::vector<std::string> models = {std::string(ECG_MODELS_TEST_DATA) + "/t_" + f.arch + ".json"};
     const std::string trained = std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + f.arch + "/model.json";
     if (std::filesystem::exists(trained)) models.push_back(trained);
     for (const auto& path : models) {
       const Network net = load_network(path);
       const NetGeom g = net_geometry(net);
-      for (auto [pe, simd] : {std::pair{8, 8}, std::pair{8, 16}, std::pair{8, 32}, std::pair{4, 4},
-                              std::pair{16, 2}, std::pair{1, 1}}) {
+      for (auto [pe, simd] : {std::pair{4, 8}, std::pair{2, 4}, std::pair{8, 8}, std::pair{4, 4},
+                              std::pair{2, 16}, std::pair{1, 1}}) {
         rtl::SeqHw hw;
         hw.pe = pe;
         hw.simd = simd;
         hw.mac_kind = f.mac_kind;
         hw.wbits = f.wbits;
+        hw.abits = f.abits;
+        hw.xnor_lanes = f.mac_kind == rtl::seq::kMacXnor ? simd * f.abits / 2 : 0;
         hw.wgt_rows = 1 << 20;
         hw.par_depth = 1 << 12;
+        hw.act_depth_a = hw.act_depth_b = 1 << 15;
         std::uint64_t rtl_cycles = 0;
         try {
           rtl_cycles = rtl::compile_seq(net, hw).cycles_per_beat();
@@ -53,7 +56,9 @@ TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
         c.style = "seq";
         c.pe = pe;
         c.simd = simd;
-        c.layer_overhead = rtl::SeqProgram::kLayerOverhead;
+        c.layer_overhead = hw.num_df + 1;
+        c.drain_cycles = hw.drain;
+        c.xnor_lanes = hw.xnor_lanes;
         EXPECT_EQ(static_cast<std::uint64_t>(seq_timing(g, c).latency_cycles), rtl_cycles)
             << path << " pe " << pe << " simd " << simd;
         ++checked;

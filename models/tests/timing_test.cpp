@@ -82,21 +82,30 @@ EngineConfig cfg(const std::string& style, int pe, int simd, int overhead = 4) {
 }
 
 TEST(SeqTiming, HandComputed) {
-  // pe = simd = 4, overhead 4:
-  //  load 16; conv 16*ceil(8/4)*ceil(5/4) = 64 (+4, requant fused);
-  //  maxpool 8*ceil(8/4)*ceil(2/4) = 16 (+4); dense ceil(5/4)*ceil(64/4) = 32 (+4);
-  //  latency = 16 + 68 + 20 + 36 + 1 = 141 = II.
+  // pe = simd = 4, descriptor overhead 4, drain 4 (docs/engines.md, the RTL's sequencer):
+  // a pass costs overhead + nog * (pe + 1 + drain) + nog * Lout * nchunk; a MAC chunk is one
+  // word (simd channels) of one tap, a pooling chunk one tap.
+  //  load 16;
+  //  conv (Cin 1, k 5, 8 out, L 16): nchunk 5 * ceil(1/4) = 5, nog 2: work 2*16*5 = 160,
+  //    pass 4 + 2*(4+1+4) + 160 = 182 (requant fused);
+  //  maxpool (8 ch, k 2, Lout 8): nchunk 2, nog 2: work 2*8*2 = 32, pass 4 + 18 + 32 = 54;
+  //  dense (8 ch x 8 positions -> 5): nchunk 8 * ceil(8/4) = 16, nog 2: work 32, pass 54;
+  //  latency = 16 + 182 + 54 + 54 + 1 = 307 = II.
   const EngineTiming t = seq_timing(small_seq(), cfg("seq", 4, 4));
   ASSERT_EQ(t.passes.size(), 3u);
-  EXPECT_EQ(t.passes[0].work, 64);
+  EXPECT_EQ(t.passes[0].work, 160);
+  EXPECT_EQ(t.passes[0].cycles, 182);
   EXPECT_EQ(t.passes[0].fused, std::vector<std::string>{"rq"});
-  EXPECT_EQ(t.passes[1].work, 16);
+  EXPECT_EQ(t.passes[1].work, 32);
   EXPECT_EQ(t.passes[2].work, 32);
+  EXPECT_EQ(t.passes[2].nchunk, 16);
   EXPECT_EQ(t.load_cycles, 16);
-  EXPECT_EQ(t.latency_cycles, 141);
-  EXPECT_EQ(t.ii_cycles, 141);
-  // pe = 8, simd = 1, overhead 0: conv 16*1*5 = 80, pool 8*1*2 = 16, dense 1*64 = 64.
-  EXPECT_EQ(seq_timing(small_seq(), cfg("seq", 8, 1, 0)).latency_cycles, 16 + 80 + 16 + 64 + 1);
+  EXPECT_EQ(t.latency_cycles, 307);
+  EXPECT_EQ(t.ii_cycles, 307);
+  // pe = 8, simd = 1, overhead 0, drain 4: groups cost 8 + 1 + 4 = 13; conv 16*5 = 80,
+  // pool 8*2 = 16, dense 8*8 = 64.
+  EXPECT_EQ(seq_timing(small_seq(), cfg("seq", 8, 1, 0)).latency_cycles,
+            16 + (13 + 80) + (13 + 16) + (13 + 64) + 1);
 }
 
 TEST(SeqTiming, ActivityCounts) {
@@ -108,7 +117,7 @@ TEST(SeqTiming, ActivityCounts) {
   EXPECT_EQ(t.activity.at("engine.compare.4b"), 8u * 8 * 1);  // maxpool k=2: 1 compare/output
   EXPECT_EQ(t.activity.at("engine.compare.32b"), 4u);         // argmax over 5 logits
   // Weight reads: one pe*simd*w_bits word per work cycle of conv and dense.
-  EXPECT_EQ(t.activity.at("mem.weight.read.64b"), 64u + 32u);
+  EXPECT_EQ(t.activity.at("mem.weight.read.64b"), 160u + 32u);
   EXPECT_EQ(t.activity.at("mem.input.read.8b"), 16u);
 }
 
@@ -147,8 +156,8 @@ TEST(PipeTiming, HandComputedControllers) {
 }
 
 TEST(Sweep, CyclesScaleWithPeAndSimd) {
-  // A conv with 16 output channels and 8*5 = 40 products per output: work =
-  // Lout * ceil(16/pe) * ceil(40/simd): exactly halves when pe or simd doubles (divisors).
+  // A conv with 16 output channels, 8 input channels and k = 5: work =
+  // Lout * ceil(16/pe) * 5 * ceil(8/simd): exactly halves when pe or simd doubles (divisors).
   NetGeom g;
   g.input_length = 64;
   g.layers = {conv("c", 8, 64, 16, 5, 2)};
@@ -156,20 +165,20 @@ TEST(Sweep, CyclesScaleWithPeAndSimd) {
   std::int64_t prev = 0;
   for (int pe : {1, 2, 4, 8, 16}) {
     const std::int64_t w = seq_timing(g, cfg("seq", pe, 5)).passes[0].work;
-    EXPECT_EQ(w, 64 * (16 / pe) * 8);
+    EXPECT_EQ(w, 64 * (16 / pe) * 10);
     if (prev) {
       EXPECT_EQ(prev, 2 * w);
     }
     prev = w;
   }
   prev = 0;
-  for (int simd : {1, 2, 4, 8, 20, 40}) {
+  for (int simd : {1, 2, 4, 8}) {
     const std::int64_t w = seq_timing(g, cfg("seq", 4, simd)).passes[0].work;
-    EXPECT_EQ(w, 64 * 4 * (40 / simd));
+    EXPECT_EQ(w, 64 * 4 * 5 * (8 / simd));
     prev = w;
   }
-  // Beyond the reduction size more SIMD lanes buy nothing.
-  EXPECT_EQ(seq_timing(g, cfg("seq", 4, 64)).passes[0].work, seq_timing(g, cfg("seq", 4, 40)).passes[0].work);
+  // Beyond the input channels more SIMD lanes buy nothing (a chunk is one tap's channels).
+  EXPECT_EQ(seq_timing(g, cfg("seq", 4, 64)).passes[0].work, seq_timing(g, cfg("seq", 4, 8)).passes[0].work);
   // Pipe: the stage II scales the same way.
   EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 8)).ii_cycles, 2 * pipe_timing(g, cfg("pipe", 4, 8)).ii_cycles);
   // Latency never grows with more PEs, on every test network.

@@ -1,25 +1,37 @@
-// Layer-sequential engine (`seq`, docs/engines.md): one Pe x Simd MAC array iterated over the
-// passes of a network, sequenced by a layer-descriptor table. Serves qrcnn (MacInt, 4-bit),
-// bnn (MacXnor), int2kd (MacInt, 2-bit) and logq (MacPow2) networks; weights, per-channel
-// parameters and descriptors are written at run time through the register/load port.
+// Layer-sequential engine (`seq`, docs/engines.md): one Pe x Simd array iterated over the
+// passes of a network, sequenced by a layer-descriptor table. Serves qrcnn (MacInt, INT4
+// weights), bnn (MacXnor: 1-bit XNOR-popcount lanes + INT8 lanes for its head), int2kd
+// (MacInt, INT2) and logq (MacPow2, shift-add). Descriptors, weights and per-channel
+// parameters are written at run time through the register/load port (tb/seq_program.cpp).
 //
-// Per beat: Load (one sample per accepted cycle: L input samples then A aux values) ->
-// for each pass: Desc (1 cycle: descriptor into working registers) -> Work (one
-// (t, output group, reduction chunk) step per cycle) -> Drain (1 cycle: the last step leaves
-// the 2-stage datapath) -> Out (class + logits word, valid until accepted).
-// Datapath: stage 1 reads Simd activations per PE, forms the lane products and reduces them;
-// stage 2 accumulates over the chunks and, on the last chunk, writes the output through the
-// fused element-wise unit (seq_wb) into the other activation buffer (ping-pong).
-module seq_engine import seq_pkg::*; #(
-  parameter int unsigned Pe         = 8,
+// Storage (all synchronous-read block RAMs, prim_ram_1r1w, one read + one write port each):
+//  - activation buffers A and B (ping-pong; A also takes the input): words of Simd lanes of
+//    ABits (or Simd*ABits 1-bit lanes), position-major: word = pos * CW + cw, lane = channel
+//    within the word. A conv tap's input channels are one or more consecutive words, so a
+//    reduction reads consecutive addresses: address generation only adds.
+//  - weight rows: one Pe * WLane row per chunk (PE p's Simd weights at [p*WLane]).
+//  - parameters: one ParW entry per output channel (A = bias or threshold, mult, shift, dir).
+//  - descriptors: 16-bit fields, DescStride per pass.
+// Per beat: Load (one sample per accepted cycle, then the aux values) -> per pass: Desc
+// (NumDf + 1 cycles: the descriptor fields, one per cycle) -> per output group of Pe channels:
+// Par (Pe + 1 cycles: its parameters) -> Work (Lout * NChunk cycles, one chunk per cycle) ->
+// Drain (DrainCycles: the pipeline empties) -> ... -> Out (class + logits, until accepted).
+// Pipeline: S0 counters and memory reads, S1 lane products and adder tree (or XNOR +
+// popcount), S2 accumulate, S3/S4 write-back (prim_wb) and the masked buffer write.
+module seq_engine #(
+  parameter int unsigned Pe         = 4,
   parameter int unsigned Simd       = 8,
-  parameter int unsigned MacKind    = MacInt,
+  parameter int unsigned MacKind    = 0,
   parameter int unsigned WBits      = 4,
-  parameter int unsigned ActDepth   = 16384,  // words per activation buffer (x2, ping-pong)
-  parameter int unsigned WgtRows    = 1024,   // weight rows (Simd weights) per PE bank
-  parameter int unsigned ParDepth   = 64,     // per-channel parameter entries per PE bank
-  parameter int unsigned DescDepth  = 16,     // passes in the descriptor table
-  parameter int unsigned AuxDepth   = 8,
+  parameter int unsigned ABits      = 8,
+  parameter int unsigned XnorLanes  = 32,    // MacXnor: 1-bit lanes of a word (<= Simd * ABits)
+  parameter int unsigned AccBits    = 24,
+  parameter int unsigned ActDepthA  = 256,   // words of buffer A (input + odd passes' outputs)
+  parameter int unsigned ActDepthB  = 256,   // words of buffer B
+  parameter int unsigned WgtRows    = 256,
+  parameter int unsigned ParDepth   = 128,   // parameter entries (output channels of all passes)
+  parameter int unsigned DescDepth  = 16,    // passes in the descriptor table
+  parameter int unsigned AuxDepth   = 4,
   parameter int unsigned MaxClasses = 8
 ) (
   input  logic                       clk_i,
@@ -39,40 +51,45 @@ module seq_engine import seq_pkg::*; #(
   input  logic [31:0]                reg_wdata_i,
   output logic [31:0]                reg_rdata_o
 );
-  localparam int unsigned ActAw  = $clog2(ActDepth);
-  localparam int unsigned WgtAw  = $clog2(WgtRows);
-  localparam int unsigned ParAw  = $clog2(ParDepth);
-  localparam int unsigned DescAw = $clog2(DescDepth);
-  localparam int unsigned AuxAw  = $clog2(AuxDepth);
+  localparam int unsigned NumDf  = seq_hw_pkg::NumDf;
+  localparam int unsigned ParW   = seq_hw_pkg::ParW;
+  localparam int unsigned PABits = seq_hw_pkg::ParABits;
+  localparam int unsigned MBits  = seq_hw_pkg::MultBits;
+  localparam int unsigned Drain  = seq_hw_pkg::DrainCycles;
+  localparam int unsigned Aw     = Simd * ABits;
+  localparam int unsigned XL     = (MacKind == seq_hw_pkg::MacXnor) ? XnorLanes : Simd;
+  localparam int unsigned WLane  = (XL > Simd * WBits) ? XL : Simd * WBits;
+  localparam int unsigned WRow   = Pe * WLane;
+  localparam int unsigned NSlice = (WRow + 31) / 32;
+  localparam int unsigned SliceW = (NSlice > 1) ? $clog2(NSlice) : 1;
+  localparam int unsigned AAw    = $clog2(ActDepthA);
+  localparam int unsigned BAw    = $clog2(ActDepthB);
+  localparam int unsigned WAw    = $clog2(WgtRows);
+  localparam int unsigned PAw    = $clog2(ParDepth);
+  localparam int unsigned DAw    = $clog2(DescDepth) + seq_hw_pkg::DescAwF;
+  localparam int unsigned CntW   = $clog2(Aw + 1);
+  localparam int unsigned NGrp   = (Simd / Pe > 0) ? Simd / Pe : 1;
+  localparam int unsigned SelW   = (NGrp > 1) ? $clog2(NGrp) : 1;
   localparam int unsigned ClsAw  = $clog2(MaxClasses);
-  localparam int unsigned PeAw   = (Pe > 1) ? $clog2(Pe) : 1;
+  localparam int unsigned NAuxW  = (AuxDepth + Simd - 1) / Simd;  // aux chunks at most
 
   typedef enum logic [2:0] {
     StLoad  = 3'd0,
     StDesc  = 3'd1,
-    StWork  = 3'd2,
-    StDrain = 3'd3,
-    StOut   = 3'd4
+    StPar   = 3'd2,
+    StWork  = 3'd3,
+    StDrain = 3'd4,
+    StOut   = 3'd5
   } state_e;
 
   // ---------------------------------------------------------------------------------------
-  // Storage
-  logic [31:0]            act_mem  [2][ActDepth];   // ping-pong activation buffers
-  logic [31:0]            aux_q    [AuxDepth];
-  logic [Simd*WBits-1:0]  wgt_mem  [Pe][WgtRows];   // banked by PE: row = Simd weights
-  logic [31:0]            bias_mem [Pe][ParDepth];
-  logic [31:0]            mult_mem [Pe][ParDepth];
-  logic [5:0]             shift_mem[Pe][ParDepth];
-  logic [31:0]            thr_mem  [Pe][ParDepth];
-  logic                   dir_mem  [Pe][ParDepth];
-  logic [31:0]            desc_mem [DescDepth][NumDf];
-
-  // ---------------------------------------------------------------------------------------
-  // CSR block
+  // CSRs
   logic        enable_q;
-  logic [31:0] npass_q, in_len_q, aux_len_q, beats_q, cyc_q, cyc_last_q;
+  logic [15:0] npass_q, in_len_q;
+  logic [7:0]  aux_len_q;
+  logic [31:0] beats_q, cyc_q, cyc_last_q;
   state_e      state_q;
-  logic [31:0] pass_q;
+  logic [7:0]  pass_q;
 
   logic [3:0] reg_region;
   assign reg_region = reg_addr_i[31:28];
@@ -83,12 +100,12 @@ module seq_engine import seq_pkg::*; #(
       npass_q   <= '0;
       in_len_q  <= '0;
       aux_len_q <= '0;
-    end else if (reg_we_i && reg_region == RegionCsr) begin
+    end else if (reg_we_i && reg_region == seq_hw_pkg::RegionCsr) begin
       unique case (reg_addr_i[7:0])
-        CsrCtrl:   enable_q  <= reg_wdata_i[0];
-        CsrNPass:  npass_q   <= reg_wdata_i;
-        CsrInLen:  in_len_q  <= reg_wdata_i;
-        CsrAuxLen: aux_len_q <= reg_wdata_i;
+        seq_hw_pkg::CsrCtrl:   enable_q  <= reg_wdata_i[0];
+        seq_hw_pkg::CsrNPass:  npass_q   <= reg_wdata_i[15:0];
+        seq_hw_pkg::CsrInLen:  in_len_q  <= reg_wdata_i[15:0];
+        seq_hw_pkg::CsrAuxLen: aux_len_q <= reg_wdata_i[7:0];
         default: ;
       endcase
     end
@@ -96,71 +113,87 @@ module seq_engine import seq_pkg::*; #(
 
   always_comb begin
     unique case (reg_addr_i[7:0])
-      CsrId:        reg_rdata_o = IdValue;
-      CsrHwParams:  reg_rdata_o = {4'd0, 8'(WBits), 4'(MacKind), 8'(Simd), 8'(Pe)};
-      CsrActDepth:  reg_rdata_o = ActDepth;
-      CsrWgtRows:   reg_rdata_o = WgtRows;
-      CsrParDepth:  reg_rdata_o = ParDepth;
-      CsrDescDepth: reg_rdata_o = DescDepth;
-      CsrCtrl:      reg_rdata_o = {31'd0, enable_q};
-      CsrNPass:     reg_rdata_o = npass_q;
-      CsrInLen:     reg_rdata_o = in_len_q;
-      CsrAuxLen:    reg_rdata_o = aux_len_q;
-      CsrStatus:    reg_rdata_o = {16'd0, pass_q[7:0], 5'd0, state_q};
-      CsrBeats:     reg_rdata_o = beats_q;
-      CsrCycLast:   reg_rdata_o = cyc_last_q;
-      CsrMaxClass:  reg_rdata_o = MaxClasses;
-      default:      reg_rdata_o = '0;
+      seq_hw_pkg::CsrId:        reg_rdata_o = seq_hw_pkg::IdValue;
+      seq_hw_pkg::CsrHwParams:  reg_rdata_o = {3'd0, 5'(ABits), 4'(WBits), 4'(MacKind), 8'(Simd), 8'(Pe)};
+      seq_hw_pkg::CsrActDepthA: reg_rdata_o = ActDepthA;
+      seq_hw_pkg::CsrActDepthB: reg_rdata_o = ActDepthB;
+      seq_hw_pkg::CsrWgtRows:   reg_rdata_o = WgtRows;
+      seq_hw_pkg::CsrParDepth:  reg_rdata_o = ParDepth;
+      seq_hw_pkg::CsrDescDepth: reg_rdata_o = DescDepth;
+      seq_hw_pkg::CsrAuxDepth:  reg_rdata_o = AuxDepth;
+      seq_hw_pkg::CsrMaxClass:  reg_rdata_o = MaxClasses;
+      seq_hw_pkg::CsrAccBits:   reg_rdata_o = {8'(XL), 8'(Drain), 8'(NumDf), 8'(AccBits)};
+      seq_hw_pkg::CsrCtrl:      reg_rdata_o = {31'd0, enable_q};
+      seq_hw_pkg::CsrNPass:     reg_rdata_o = {16'd0, npass_q};
+      seq_hw_pkg::CsrInLen:     reg_rdata_o = {16'd0, in_len_q};
+      seq_hw_pkg::CsrAuxLen:    reg_rdata_o = {24'd0, aux_len_q};
+      seq_hw_pkg::CsrStatus:    reg_rdata_o = {16'd0, pass_q, 5'd0, state_q};
+      seq_hw_pkg::CsrBeats:     reg_rdata_o = beats_q;
+      seq_hw_pkg::CsrCycLast:   reg_rdata_o = cyc_last_q;
+      default:                  reg_rdata_o = '0;
     endcase
-    if (reg_region != RegionCsr) reg_rdata_o = '0;
-  end
-
-  // Table loads (descriptors, weights, parameters).
-  logic [5:0]  ld_bank;
-  logic [15:0] ld_row;
-  logic [5:0]  ld_lane;
-  logic [2:0]  ld_field;
-  logic [15:0] ld_index;
-  assign ld_bank  = reg_addr_i[27:22];
-  assign ld_row   = reg_addr_i[21:6];
-  assign ld_lane  = reg_addr_i[5:0];
-  assign ld_field = reg_addr_i[21:19];
-  assign ld_index = reg_addr_i[15:0];
-
-  always_ff @(posedge clk_i) begin
-    if (reg_we_i && reg_region == RegionDesc &&
-        32'(reg_addr_i[15:5]) < DescDepth && 32'(reg_addr_i[4:0]) < NumDf) begin
-      desc_mem[reg_addr_i[5+DescAw-1:5]][reg_addr_i[4:0]] <= reg_wdata_i;
-    end
-    if (reg_we_i && reg_region == RegionWgt && 32'(ld_bank) < Pe && 32'(ld_row) < WgtRows &&
-        32'(ld_lane) < Simd) begin
-      wgt_mem[ld_bank[PeAw-1:0]][ld_row[WgtAw-1:0]][ld_lane*WBits +: WBits] <= reg_wdata_i[WBits-1:0];
-    end
-    if (reg_we_i && reg_region == RegionPar && 32'(ld_bank) < Pe && 32'(ld_index) < ParDepth) begin
-      unique case (ld_field)
-        ParBias:  bias_mem [ld_bank[PeAw-1:0]][ld_index[ParAw-1:0]] <= reg_wdata_i;
-        ParMult:  mult_mem [ld_bank[PeAw-1:0]][ld_index[ParAw-1:0]] <= reg_wdata_i;
-        ParShift: shift_mem[ld_bank[PeAw-1:0]][ld_index[ParAw-1:0]] <= reg_wdata_i[5:0];
-        ParThr:   thr_mem  [ld_bank[PeAw-1:0]][ld_index[ParAw-1:0]] <= reg_wdata_i;
-        ParDir:   dir_mem  [ld_bank[PeAw-1:0]][ld_index[ParAw-1:0]] <= reg_wdata_i[0];
-        default: ;
-      endcase
-    end
+    if (reg_region != seq_hw_pkg::RegionCsr) reg_rdata_o = '0;
   end
 
   // ---------------------------------------------------------------------------------------
-  // Sequencer
-  logic [31:0] d_ctrl, d_lin, d_cout, d_lout, d_k, d_stride, d_padl, d_padval, d_red;
-  logic [31:0] d_cin_g, d_cout_g, d_nchunk, d_nog, d_wbase, d_pbase, d_lo, d_hi, d_aux_start;
-  logic [31:0] t_q, og_q, r_q, ld_cnt_q;
-  logic        in_sel_q;  // buffer the current pass reads; it writes the other one
-  logic        last_pass;
-  logic        step_last_r, step_last_og, step_last_t;
+  // Sequencer state and counters (S0)
+  logic [NumDf*16-1:0] desc_q;   // the current pass's descriptor (field f at [16f +: 16])
+  logic [Pe*ParW-1:0]  par_q;    // the current group's parameters (PE p at [p*ParW +: ParW])
+  logic [15:0] ld_cnt_q, cnt_q;
+  logic        in_sel_q;         // buffer the pass reads (0: A); it writes the other one
+  logic [15:0] og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q;
+  logic [15:0] t_q, r_q, cw_q, pos_t_q, pos_q, addr_t_q, addr_q, wrow_q, oaddr_t_q;
+  logic        in_aux_q;
+  logic [15:0] ac_q;
 
-  assign last_pass    = (pass_q + 1 == npass_q);
-  assign step_last_r  = (r_q + 1 == d_nchunk);
-  assign step_last_og = (og_q + 1 == d_nog);
-  assign step_last_t  = (t_q + 1 == d_lout);
+  logic [15:0] d_ctrl, d_nog, d_cout_last, d_lout, d_nchunk, d_ncw, d_ntapcw, d_last_cnt;
+  logic [15:0] d_aux_cnt, d_lin, d_pos0, d_stride, d_addr0, d_astep_t, d_astep_c, d_gin;
+  logic [15:0] d_cwo, d_gout, d_wbase, d_pbase, d_padval, d_lo, d_hi;
+  assign d_ctrl      = desc_q[seq_hw_pkg::DfCtrl*16     +: 16];
+  assign d_nog       = desc_q[seq_hw_pkg::DfNOg*16      +: 16];
+  assign d_cout_last = desc_q[seq_hw_pkg::DfCoutLast*16 +: 16];
+  assign d_lout      = desc_q[seq_hw_pkg::DfLout*16     +: 16];
+  assign d_nchunk    = desc_q[seq_hw_pkg::DfNChunk*16   +: 16];
+  assign d_ncw       = desc_q[seq_hw_pkg::DfNCw*16      +: 16];
+  assign d_ntapcw    = desc_q[seq_hw_pkg::DfNTapCw*16   +: 16];
+  assign d_last_cnt  = desc_q[seq_hw_pkg::DfLastCnt*16  +: 16];
+  assign d_aux_cnt   = desc_q[seq_hw_pkg::DfAuxCnt*16   +: 16];
+  assign d_lin       = desc_q[seq_hw_pkg::DfLin*16      +: 16];
+  assign d_pos0      = desc_q[seq_hw_pkg::DfPos0*16     +: 16];
+  assign d_stride    = desc_q[seq_hw_pkg::DfStride*16   +: 16];
+  assign d_addr0     = desc_q[seq_hw_pkg::DfAddr0*16    +: 16];
+  assign d_astep_t   = desc_q[seq_hw_pkg::DfAStepT*16   +: 16];
+  assign d_astep_c   = desc_q[seq_hw_pkg::DfAStepC*16   +: 16];
+  assign d_gin       = desc_q[seq_hw_pkg::DfGIn*16      +: 16];
+  assign d_cwo       = desc_q[seq_hw_pkg::DfCWo*16      +: 16];
+  assign d_gout      = desc_q[seq_hw_pkg::DfGOut*16     +: 16];
+  assign d_wbase     = desc_q[seq_hw_pkg::DfWBase*16    +: 16];
+  assign d_pbase     = desc_q[seq_hw_pkg::DfPBase*16    +: 16];
+  assign d_padval    = desc_q[seq_hw_pkg::DfPadVal*16   +: 16];
+  assign d_lo        = desc_q[seq_hw_pkg::DfLo*16       +: 16];
+  assign d_hi        = desc_q[seq_hw_pkg::DfHi*16       +: 16];
+
+  logic [1:0] d_op, d_ew;
+  logic       d_lanewise, d_bin_in, d_bin_out, d_has_bias, d_signed, d_intw;
+  assign d_op       = d_ctrl[1:0];
+  assign d_ew       = d_ctrl[3:2];
+  assign d_lanewise = (d_op != seq_hw_pkg::OpMac);
+  assign d_bin_in   = d_ctrl[seq_hw_pkg::CtrlBinIn];
+  assign d_bin_out  = d_ctrl[seq_hw_pkg::CtrlBinOut];
+  assign d_has_bias = d_ctrl[seq_hw_pkg::CtrlHasBias];
+  assign d_signed   = d_ctrl[seq_hw_pkg::CtrlSigned];
+  assign d_intw     = d_ctrl[seq_hw_pkg::CtrlIntW];
+
+  logic last_pass, r_last, cw_last, main_last, t_last, og_last, par_done, desc_done, drain_done;
+  assign last_pass  = (16'(pass_q) + 16'd1 == npass_q);
+  assign r_last     = (r_q + 16'd1 == d_nchunk);
+  assign cw_last    = (cw_q + 16'd1 == d_ncw);
+  assign main_last  = (r_q + 16'd1 == d_ntapcw);
+  assign t_last     = (t_q + 16'd1 == d_lout);
+  assign og_last    = (og_q + 16'd1 == d_nog);
+  assign desc_done  = (cnt_q == 16'(NumDf));
+  assign par_done   = (cnt_q == 16'(Pe));
+  assign drain_done = (cnt_q == 16'(Drain - 1));
 
   assign in_ready_o  = (state_q == StLoad) && enable_q;
   assign out_valid_o = (state_q == StOut);
@@ -174,13 +207,14 @@ module seq_engine import seq_pkg::*; #(
       state_q    <= StLoad;
       pass_q     <= '0;
       ld_cnt_q   <= '0;
+      cnt_q      <= '0;
       in_sel_q   <= 1'b0;
-      t_q        <= '0;
-      og_q       <= '0;
-      r_q        <= '0;
       beats_q    <= '0;
       cyc_q      <= '0;
       cyc_last_q <= '0;
+      {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q} <= '0;
+      {t_q, r_q, cw_q, pos_t_q, pos_q, addr_t_q, addr_q, wrow_q, oaddr_t_q, ac_q} <= '0;
+      in_aux_q   <= 1'b0;
     end else begin
       // Cycles of the current beat: from its first accepted sample to its output handshake.
       if (state_q != StLoad || ld_cnt_q != '0) cyc_q <= cyc_q + 1;
@@ -189,39 +223,105 @@ module seq_engine import seq_pkg::*; #(
         StLoad: begin
           if (in_hs) begin
             ld_cnt_q <= ld_cnt_q + 1;
-            if (ld_cnt_q + 1 == in_len_q + aux_len_q) begin
+            if (ld_cnt_q + 16'd1 == in_len_q + 16'(aux_len_q)) begin
               ld_cnt_q <= '0;
               pass_q   <= '0;
               in_sel_q <= 1'b0;
+              cnt_q    <= '0;
               state_q  <= StDesc;
             end
           end
         end
         StDesc: begin
-          t_q     <= '0;
-          og_q    <= '0;
-          r_q     <= '0;
-          state_q <= StWork;
+          // Field cnt_q is read this cycle; the field read in the previous cycle is shifted in.
+          cnt_q <= cnt_q + 1;
+          {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q} <= '0;
+          if (desc_done) begin
+            cnt_q   <= '0;
+            state_q <= StPar;
+          end
+        end
+        StPar: begin
+          cnt_q <= cnt_q + 1;
+          if (!par_done) pidx_q <= pidx_q + 1;
+          if (par_done) begin
+            cnt_q     <= '0;
+            t_q       <= '0;
+            r_q       <= '0;
+            cw_q      <= '0;
+            ac_q      <= '0;
+            in_aux_q  <= (d_ntapcw == '0);
+            pos_t_q   <= '0;
+            pos_q     <= '0;
+            addr_t_q  <= '0;
+            addr_q    <= '0;
+            wrow_q    <= wrow_og_q;
+            oaddr_t_q <= ow_out_q;
+            state_q   <= StWork;
+          end
         end
         StWork: begin
-          r_q <= r_q + 1;
-          if (step_last_r) begin
-            r_q  <= '0;
-            og_q <= og_q + 1;
-            if (step_last_og) begin
-              og_q <= '0;
-              t_q  <= t_q + 1;
-              if (step_last_t) state_q <= StDrain;
+          if (r_last) begin
+            r_q       <= '0;
+            cw_q      <= '0;
+            ac_q      <= '0;
+            in_aux_q  <= (d_ntapcw == '0);
+            t_q       <= t_q + 1;
+            pos_t_q   <= pos_t_q + d_stride;
+            pos_q     <= pos_t_q + d_stride;
+            addr_t_q  <= addr_t_q + d_astep_t;
+            addr_q    <= addr_t_q + d_astep_t;
+            wrow_q    <= wrow_og_q;
+            oaddr_t_q <= oaddr_t_q + d_cwo;
+            if (t_last) begin
+              wrow_og_q <= wrow_q + 1;
+              cnt_q     <= '0;
+              state_q   <= StDrain;
+            end
+          end else begin
+            r_q    <= r_q + 1;
+            wrow_q <= wrow_q + 1;
+            addr_q <= addr_q + d_astep_c;
+            if (in_aux_q) begin
+              ac_q <= ac_q + 1;
+            end else if (main_last) begin
+              in_aux_q <= 1'b1;
+            end else begin
+              cw_q <= cw_q + 1;
+              if (cw_last) begin
+                cw_q  <= '0;
+                pos_q <= pos_q + 1;
+              end
             end
           end
         end
         StDrain: begin
-          in_sel_q <= ~in_sel_q;
-          if (last_pass) begin
-            state_q <= StOut;
-          end else begin
-            pass_q  <= pass_q + 1;
-            state_q <= StDesc;
+          cnt_q <= cnt_q + 1;
+          if (drain_done) begin
+            cnt_q   <= '0;
+            og_q    <= og_q + 1;
+            obase_q <= obase_q + 16'(Pe);
+            if (ogl_in_q + 16'd1 == d_gin) begin
+              ogl_in_q <= '0;
+              ow_in_q  <= ow_in_q + 1;
+            end else begin
+              ogl_in_q <= ogl_in_q + 1;
+            end
+            if (ogl_out_q + 16'd1 == d_gout) begin
+              ogl_out_q <= '0;
+              ow_out_q  <= ow_out_q + 1;
+            end else begin
+              ogl_out_q <= ogl_out_q + 1;
+            end
+            if (!og_last) begin
+              state_q <= StPar;
+            end else if (last_pass) begin
+              state_q <= StOut;
+            end else begin
+              pass_q   <= pass_q + 1;
+              in_sel_q <= ~in_sel_q;
+              state_q  <= StDesc;
+            end
           end
         end
         StOut: begin
@@ -236,208 +336,342 @@ module seq_engine import seq_pkg::*; #(
     end
   end
 
-  // Working copy of the current pass's descriptor.
-  always_ff @(posedge clk_i) begin
-    if (state_q == StDesc) begin
-      d_ctrl      <= desc_mem[pass_q[DescAw-1:0]][DfCtrl];
-      d_lin       <= desc_mem[pass_q[DescAw-1:0]][DfLin];
-      d_cout      <= desc_mem[pass_q[DescAw-1:0]][DfCout];
-      d_lout      <= desc_mem[pass_q[DescAw-1:0]][DfLout];
-      d_k         <= desc_mem[pass_q[DescAw-1:0]][DfK];
-      d_stride    <= desc_mem[pass_q[DescAw-1:0]][DfStride];
-      d_padl      <= desc_mem[pass_q[DescAw-1:0]][DfPadL];
-      d_padval    <= desc_mem[pass_q[DescAw-1:0]][DfPadVal];
-      d_red       <= desc_mem[pass_q[DescAw-1:0]][DfRed];
-      d_cin_g     <= desc_mem[pass_q[DescAw-1:0]][DfCinG];
-      d_cout_g    <= desc_mem[pass_q[DescAw-1:0]][DfCoutG];
-      d_nchunk    <= desc_mem[pass_q[DescAw-1:0]][DfNChunk];
-      d_nog       <= desc_mem[pass_q[DescAw-1:0]][DfNOg];
-      d_wbase     <= desc_mem[pass_q[DescAw-1:0]][DfWBase];
-      d_pbase     <= desc_mem[pass_q[DescAw-1:0]][DfPBase];
-      d_lo        <= desc_mem[pass_q[DescAw-1:0]][DfLo];
-      d_hi        <= desc_mem[pass_q[DescAw-1:0]][DfHi];
-      d_aux_start <= desc_mem[pass_q[DescAw-1:0]][DfAuxStart];
+  // ---------------------------------------------------------------------------------------
+  // Descriptor and parameter memories (load port writes, sequencer reads)
+  logic [15:0]   desc_rdata;
+  logic [ParW-1:0] par_rdata;
+  logic [DAw-1:0] desc_raddr;
+  assign desc_raddr = {pass_q[DAw-seq_hw_pkg::DescAwF-1:0], cnt_q[seq_hw_pkg::DescAwF-1:0]};
+
+  prim_ram_1r1w #(.Width(16), .Depth(DescDepth * 32)) u_desc (
+    .clk_i   (clk_i),
+    .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionDesc),
+    .waddr_i (reg_addr_i[DAw-1:0]),
+    .wdata_i (reg_wdata_i[15:0]),
+    .wmask_i ('1),
+    .re_i    (state_q == StDesc),
+    .raddr_i (desc_raddr),
+    .rdata_o (desc_rdata)
+  );
+
+  logic [15:0] par_raddr;
+  assign par_raddr = d_pbase + pidx_q;
+  prim_ram_1r1w #(.Width(ParW), .Depth(ParDepth)) u_par (
+    .clk_i   (clk_i),
+    .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionPar),
+    .waddr_i (reg_addr_i[PAw:1]),
+    .wdata_i (reg_addr_i[0] ? {reg_wdata_i[ParW-PABits-1:0], PABits'(0)}
+                            : {(ParW-PABits)'(0), reg_wdata_i[PABits-1:0]}),
+    .wmask_i (reg_addr_i[0] ? {{(ParW-PABits){1'b1}}, PABits'(0)}
+                            : {(ParW-PABits)'(0), {PABits{1'b1}}}),
+    .re_i    (state_q == StPar),
+    .raddr_i (par_raddr[PAw-1:0]),
+    .rdata_o (par_rdata)
+  );
+
+  // Field f (read in cycle f of Desc) lands in cycle f + 1; PE p's parameters likewise in
+  // cycle p + 1 of Par. One enable per register: no shift chain for synthesis to unroll.
+  for (genvar f = 0; f < NumDf; f++) begin : g_desc_reg
+    always_ff @(posedge clk_i) begin
+      if (state_q == StDesc && cnt_q == 16'(f + 1)) desc_q[f*16 +: 16] <= desc_rdata;
+    end
+  end
+  for (genvar p = 0; p < Pe; p++) begin : g_par_reg
+    always_ff @(posedge clk_i) begin
+      if (state_q == StPar && cnt_q == 16'(p + 1)) par_q[p*ParW +: ParW] <= par_rdata;
     end
   end
 
-  logic [1:0] d_op, d_ew;
-  assign d_op = d_ctrl[1:0];
-  assign d_ew = d_ctrl[5:4];
+  // Weight rows: the load port writes 32-bit slices of a row.
+  logic [WRow-1:0] wrow_rdata;
+  logic [15:0]     wrow_raddr;
+  logic [NSlice*32-1:0] wld_data, wld_mask;
+  assign wrow_raddr = d_wbase + wrow_q;
+  always_comb begin
+    wld_data = '0;
+    wld_mask = '0;
+    for (int unsigned s = 0; s < NSlice; s++) begin
+      wld_data[s*32 +: 32] = reg_wdata_i;
+      if (NSlice == 1 || reg_addr_i[SliceW-1:0] == SliceW'(s)) wld_mask[s*32 +: 32] = '1;
+    end
+  end
+  prim_ram_1r1w #(.Width(WRow), .Depth(WgtRows)) u_wgt (
+    .clk_i   (clk_i),
+    .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionWgt),
+    .waddr_i (reg_addr_i[SliceW +: WAw]),
+    .wdata_i (wld_data[WRow-1:0]),
+    .wmask_i (wld_mask[WRow-1:0]),
+    .re_i    (state_q == StWork),
+    .raddr_i (wrow_raddr[WAw-1:0]),
+    .rdata_o (wrow_rdata)
+  );
 
   // ---------------------------------------------------------------------------------------
-  // Stage 1: address generation, activation/weight reads, PE array.
-  logic [Pe-1:0][Simd-1:0]        lane_en;
-  logic [Pe-1:0][Simd-1:0][31:0]  lane_act;
-  logic [Simd*WBits-1:0]          wrow [Pe];
-  logic [31:0]                    psum [Pe];
-  logic [31:0]                    wrow_addr;
+  // Activation buffers A/B and the aux registers
+  logic [15:0] pos_abs, act_raddr;
+  assign pos_abs   = d_pos0 + pos_q;
+  assign act_raddr = d_addr0 + ow_in_q + addr_q;
 
-  assign wrow_addr = d_wbase + og_q * d_nchunk + r_q;
+  logic [Aw-1:0] a_rdata, b_rdata, wb_data, wb_mask;
+  logic          wb_we;
+  logic [15:0]   wb_addr;
+  logic          ld_sample;
+  assign ld_sample = in_hs && (ld_cnt_q < in_len_q);
 
-  always_comb begin
-    for (int unsigned p = 0; p < Pe; p++) begin
-      logic [31:0] o, gbase;
-      logic        o_ok;
-      o     = og_q * Pe + p;
-      o_ok  = o < d_cout;
-      gbase = (o / d_cout_g) * d_cin_g;
-      wrow[p] = wgt_mem[p][wrow_addr[WgtAw-1:0]];
-      for (int unsigned s = 0; s < Simd; s++) begin
-        logic [31:0] j, ch, kk, pos, addr;
-        logic        j_ok, inb;
-        j    = r_q * Simd + s;
-        j_ok = j < d_red;
-        if (d_ctrl[CtrlDw]) begin
-          ch = o;
-          kk = j;
-        end else begin
-          ch = gbase + j / d_k;
-          kk = j % d_k;
-        end
-        pos  = t_q * d_stride + kk - d_padl;
-        inb  = $signed(pos) >= 0 && $signed(pos) < $signed(d_lin);
-        addr = ch * d_lin + pos;
-        if (!inb) begin
-          lane_act[p][s] = d_padval;
-        end else if (d_ctrl[CtrlHasAux] && addr >= d_aux_start) begin
-          lane_act[p][s] = aux_q[AuxAw'(addr - d_aux_start)];
-        end else begin
-          lane_act[p][s] = act_mem[in_sel_q][addr[ActAw-1:0]];
-        end
-        // maxpool ignores padded taps; conv uses the pad value
-        lane_en[p][s] = j_ok && o_ok && (inb || d_op != OpMax);
-      end
+  prim_ram_1r1w #(.Width(Aw), .Depth(ActDepthA)) u_act_a (
+    .clk_i   (clk_i),
+    .we_i    (ld_sample || (wb_we && in_sel_q)),
+    .waddr_i (ld_sample ? ld_cnt_q[AAw-1:0] : wb_addr[AAw-1:0]),
+    .wdata_i (ld_sample ? Aw'(in_data_i[ABits-1:0]) : wb_data),
+    .wmask_i (ld_sample ? {Aw{1'b1}} : wb_mask),
+    .re_i    (state_q == StWork && !in_sel_q),
+    .raddr_i (act_raddr[AAw-1:0]),
+    .rdata_o (a_rdata)
+  );
+  prim_ram_1r1w #(.Width(Aw), .Depth(ActDepthB)) u_act_b (
+    .clk_i   (clk_i),
+    .we_i    (wb_we && !in_sel_q),
+    .waddr_i (wb_addr[BAw-1:0]),
+    .wdata_i (wb_data),
+    .wmask_i (wb_mask),
+    .re_i    (state_q == StWork && in_sel_q),
+    .raddr_i (act_raddr[BAw-1:0]),
+    .rdata_o (b_rdata)
+  );
+
+  // Aux values (AuxDepth x ABits registers) and their chunk words.
+  logic [ABits-1:0]      aux_q [AuxDepth];
+  logic [15:0]           aux_idx;
+  logic [NAuxW*Aw-1:0]   aux_words;
+  assign aux_idx = ld_cnt_q - in_len_q;
+  for (genvar i = 0; i < AuxDepth; i++) begin : g_aux
+    always_ff @(posedge clk_i) begin
+      if (in_hs && !ld_sample && aux_idx == 16'(i)) aux_q[i] <= in_data_i[ABits-1:0];
     end
   end
-
-  for (genvar p = 0; p < Pe; p++) begin : g_pe
-    seq_pe #(
-      .Simd    (Simd),
-      .MacKind (MacKind),
-      .WBits   (WBits)
-    ) u_pe (
-      .op_i      (d_op),
-      .bin_i     (d_ctrl[CtrlBin]),
-      .intw_i    (d_ctrl[CtrlIntW]),
-      .lane_en_i (lane_en[p]),
-      .act_i     (lane_act[p]),
-      .wrow_i    (wrow[p]),
-      .psum_o    (psum[p])
-    );
+  always_comb begin
+    aux_words = '0;
+    for (int unsigned i = 0; i < AuxDepth; i++) aux_words[i*ABits +: ABits] = aux_q[i];
   end
 
-  // Stage-1 -> stage-2 pipeline register.
-  logic        s1_valid_q, s1_first_q, s1_last_q;
-  logic [31:0] s1_og_q, s1_t_q;
-  logic [31:0] psum_q [Pe];
+  // ---------------------------------------------------------------------------------------
+  // S0 -> S1
+  logic          s1_valid_q, s1_first_q, s1_last_q, s1_inb_q, s1_aux_q;
+  logic [15:0]   s1_ac_q, s1_oaddr_q;
+  logic [CntW-1:0] s1_nvalid_q;
+  logic [CntW-1:0] nvalid_d;
+  logic          inb_d;
+
+  assign inb_d = in_aux_q || (!pos_abs[15] && $signed(pos_abs) < $signed(d_lin));
+  always_comb begin
+    if (in_aux_q)     nvalid_d = r_last ? CntW'(d_aux_cnt) : CntW'(Simd);
+    else if (cw_last) nvalid_d = CntW'(d_last_cnt);
+    else              nvalid_d = d_bin_in ? CntW'(XL) : CntW'(Simd);
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
-      s1_first_q <= 1'b0;
-      s1_last_q  <= 1'b0;
-      s1_og_q    <= '0;
-      s1_t_q     <= '0;
     end else begin
       s1_valid_q <= (state_q == StWork);
-      s1_first_q <= (r_q == '0);
-      s1_last_q  <= step_last_r;
-      s1_og_q    <= og_q;
-      s1_t_q     <= t_q;
     end
   end
-
   always_ff @(posedge clk_i) begin
-    for (int unsigned p = 0; p < Pe; p++) psum_q[p] <= psum[p];
+    s1_first_q  <= (r_q == '0);
+    s1_last_q   <= r_last;
+    s1_inb_q    <= inb_d;
+    s1_aux_q    <= in_aux_q;
+    s1_ac_q     <= ac_q;
+    s1_oaddr_q  <= oaddr_t_q;
+    s1_nvalid_q <= nvalid_d;
   end
 
-  // ---------------------------------------------------------------------------------------
-  // Stage 2: accumulate over chunks; on the last chunk, element-wise write-back.
-  logic [31:0] acc_q [Pe];
-  logic [31:0] acc_d [Pe];
-  logic [31:0] wb_y  [Pe];
-  logic [31:0] o2    [Pe];
-  logic [31:0] pidx;
+  // S1: operand word (buffer, aux chunk or padding) -> PEs
+  logic [Aw-1:0] act_word, pad_word, aux_word;
+  always_comb begin
+    aux_word = '0;
+    for (int unsigned c = 0; c < NAuxW; c++) begin
+      if (s1_ac_q == 16'(c)) aux_word = aux_words[c*Aw +: Aw];
+    end
+    for (int unsigned s = 0; s < Simd; s++) pad_word[s*ABits +: ABits] = d_padval[ABits-1:0];
+    if (d_bin_in) pad_word = {Aw{d_padval[0]}};  // bits above XL are never used
+    if (s1_aux_q)      act_word = aux_word;
+    else if (s1_inb_q) act_word = in_sel_q ? b_rdata : a_rdata;
+    else               act_word = pad_word;
+  end
 
-  assign pidx = d_pbase + s1_og_q;
-
-  // Table indices use their low bits only (the loader keeps them in range).
-  logic unused_idx;
-  assign unused_idx = ^{wrow_addr[31:WgtAw], pidx[31:ParAw]};
-
-  for (genvar p = 0; p < Pe; p++) begin : g_wb
-    logic [31:0] init, prev;
-    assign o2[p] = s1_og_q * Pe + p;
-    assign init  = (d_op == OpMax) ? 32'h8000_0000 :
-                   d_ctrl[CtrlHasBias] ? bias_mem[p][pidx[ParAw-1:0]] : 32'd0;
-    assign prev  = s1_first_q ? init : acc_q[p];
-    assign acc_d[p] = (d_op == OpMax) ? (($signed(psum_q[p]) > $signed(prev)) ? psum_q[p] : prev)
-                                      : prev + psum_q[p];
-    seq_wb u_wb (
-      .ew_i    (d_ew),
-      .x_i     (acc_d[p]),
-      .mult_i  (mult_mem[p][pidx[ParAw-1:0]]),
-      .shift_i (shift_mem[p][pidx[ParAw-1:0]]),
-      .thr_i   (thr_mem[p][pidx[ParAw-1:0]]),
-      .dir_i   (dir_mem[p][pidx[ParAw-1:0]]),
-      .lo_i    (d_lo),
-      .hi_i    (d_hi),
-      .y_o     (wb_y[p])
+  logic [AccBits-1:0] psum [Pe];
+  logic [SelW-1:0]    sel;
+  assign sel = ogl_in_q[SelW-1:0];
+  for (genvar p = 0; p < Pe; p++) begin : g_pe
+    seq_mac_pe #(
+      .Simd    (Simd),
+      .ABits   (ABits),
+      .WBits   (WBits),
+      .MacKind (MacKind),
+      .Pe      (Pe),
+      .PeIdx   (p),
+      .AccBits (AccBits),
+      .XnorLanes (XL)
+    ) u_pe (
+      .lanewise_i (d_lanewise),
+      .bin_i      (d_bin_in),
+      .intw_i     (d_intw),
+      .signed_i   (d_signed),
+      .nvalid_i   (s1_nvalid_q),
+      .sel_i      (sel),
+      .act_i      (act_word),
+      .w_i        (wrow_rdata[p*WLane +: WLane]),
+      .psum_o     (psum[p])
     );
   end
 
+  // S1 -> S2
+  logic               s2_valid_q, s2_first_q, s2_last_q, s2_en_q;
+  logic [15:0]        s2_oaddr_q;
+  logic [AccBits-1:0] psum_q [Pe];
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) s2_valid_q <= 1'b0;
+    else         s2_valid_q <= s1_valid_q;
+  end
   always_ff @(posedge clk_i) begin
-    if (s1_valid_q) begin
-      for (int unsigned p = 0; p < Pe; p++) acc_q[p] <= acc_d[p];
+    s2_first_q <= s1_first_q;
+    s2_last_q  <= s1_last_q;
+    s2_en_q    <= s1_inb_q || d_op != seq_hw_pkg::OpMax;  // maxpool ignores padded taps
+    s2_oaddr_q <= s1_oaddr_q;
+    for (int unsigned p = 0; p < Pe; p++) psum_q[p] <= psum[p];
+  end
+
+  // S2: accumulate over the chunks.
+  logic [AccBits-1:0] acc_q [Pe];
+  for (genvar p = 0; p < Pe; p++) begin : g_acc
+    logic [AccBits-1:0] init, prev;
+    assign init = (d_op == seq_hw_pkg::OpMax) ? {1'b1, (AccBits-1)'(0)} :
+                  d_has_bias ? AccBits'($signed(par_q[p*ParW +: PABits])) : '0;
+    assign prev = s2_first_q ? init : acc_q[p];
+    always_ff @(posedge clk_i) begin
+      if (s2_valid_q) begin
+        if (d_op == seq_hw_pkg::OpMax) begin
+          acc_q[p] <= (s2_en_q && $signed(psum_q[p]) > $signed(prev)) ? psum_q[p] : prev;
+        end else begin
+          acc_q[p] <= prev + psum_q[p];
+        end
+      end
     end
   end
 
+  // S2 -> S3 -> S4
+  logic        s3_valid_q, s4_valid_q;
+  logic [15:0] s3_oaddr_q, s4_oaddr_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s3_valid_q <= 1'b0;
+      s4_valid_q <= 1'b0;
+    end else begin
+      s3_valid_q <= s2_valid_q && s2_last_q;
+      s4_valid_q <= s3_valid_q;
+    end
+  end
+  always_ff @(posedge clk_i) begin
+    s3_oaddr_q <= s2_oaddr_q;
+    s4_oaddr_q <= s3_oaddr_q;
+  end
+
+  // S3/S4: write-back units (requant / threshold), one per PE.
+  logic [AccBits-1:0] y [Pe];
+  logic [Pe-1:0]      ch_ok;
+  for (genvar p = 0; p < Pe; p++) begin : g_wb
+    logic [ParW-1:0] pe_par;
+    assign pe_par = par_q[p*ParW +: ParW];
+    prim_wb #(
+      .XBits    (AccBits),
+      .MultBits (MBits),
+      .ThrBits  (PABits),
+      .OutBits  (AccBits)
+    ) u_wb (
+      .clk_i   (clk_i),
+      .ew_i    (d_ew),
+      .x_i     (acc_q[p]),
+      .mult_i  (pe_par[PABits +: MBits]),
+      .shift_i (pe_par[PABits + MBits +: 5]),
+      .thr_i   (pe_par[PABits-1:0]),
+      .dir_i   (pe_par[ParW-1]),
+      .lo_i    (AccBits'($signed(d_lo))),
+      .hi_i    (AccBits'($signed(d_hi))),
+      .y_o     (y[p])
+    );
+    assign ch_ok[p] = !og_last || 16'(p) < d_cout_last;
+  end
+
+  // S4: masked write of the group's Pe outputs into its lanes of the output word.
+  always_comb begin
+    wb_data = '0;
+    wb_mask = '0;
+    if (d_bin_out) begin
+      for (int unsigned b = 0; b < XL; b++) begin
+        wb_data[b] = ~y[b % Pe][AccBits-1];  // +1 -> 1, -1 -> 0
+        wb_mask[b] = (16'(b / Pe) == ogl_out_q) && ch_ok[b % Pe];
+      end
+    end else begin
+      for (int unsigned l = 0; l < Simd; l++) begin
+        wb_data[l*ABits +: ABits] = y[l % Pe][ABits-1:0];
+        wb_mask[l*ABits +: ABits] = {ABits{(16'(l / Pe) == ogl_out_q) && ch_ok[l % Pe]}};
+      end
+    end
+  end
+  assign wb_we   = s4_valid_q;
+  assign wb_addr = s4_oaddr_q;
+
   // Argmax over the last pass's outputs (first index of the maximum), in output order.
-  logic [31:0]       best_val_q, best_val_d;
-  logic [ClsAw-1:0]  best_idx_q, best_idx_d;
-  logic [31:0]       logits_q [MaxClasses];
+  logic [AccBits-1:0] logits_q [MaxClasses];
+  logic [AccBits-1:0] best_val_q, best_val_d;
+  logic [ClsAw-1:0]   best_idx_q, best_idx_d;
+  logic               logit_we;
+  assign logit_we = s4_valid_q && last_pass;
 
   always_comb begin
     best_val_d = best_val_q;
     best_idx_d = best_idx_q;
     for (int unsigned p = 0; p < Pe; p++) begin
-      if (o2[p] < d_cout && o2[p] < MaxClasses &&
-          (o2[p] == 0 || $signed(wb_y[p]) > $signed(best_val_d))) begin
-        best_val_d = wb_y[p];
-        best_idx_d = o2[p][ClsAw-1:0];
+      if (ch_ok[p] && obase_q + 16'(p) < 16'(MaxClasses) &&
+          (obase_q + 16'(p) == '0 || $signed(y[p]) > $signed(best_val_d))) begin
+        best_val_d = y[p];
+        best_idx_d = ClsAw'(obase_q + 16'(p));
       end
     end
   end
 
   always_ff @(posedge clk_i) begin
-    if (s1_valid_q && s1_last_q && last_pass) begin
+    if (logit_we) begin
       best_val_q <= best_val_d;
       best_idx_q <= best_idx_d;
-      for (int unsigned p = 0; p < Pe; p++) begin
-        if (o2[p] < d_cout && o2[p] < MaxClasses) logits_q[o2[p][ClsAw-1:0]] <= wb_y[p];
-      end
     end
   end
-
-  assign out_class_o = 8'(best_idx_q);
   for (genvar c = 0; c < MaxClasses; c++) begin : g_logit
-    assign out_logits_o[c*32 +: 32] = logits_q[c];
-  end
-
-  // Activation buffers: the input load writes buffer 0 (aux values go to aux_q); the
-  // write-back writes the buffer the current pass does not read.
-  always_ff @(posedge clk_i) begin
-    if (in_hs) begin
-      if (ld_cnt_q < in_len_q) act_mem[0][ld_cnt_q[ActAw-1:0]] <= in_data_i;
-      else                     aux_q[AuxAw'(ld_cnt_q - in_len_q)] <= in_data_i;
-    end
-    if (s1_valid_q && s1_last_q) begin
+    logic hit;
+    always_comb begin
+      hit = 1'b0;
       for (int unsigned p = 0; p < Pe; p++) begin
-        if (o2[p] < d_cout) begin
-          act_mem[~in_sel_q][ActAw'(o2[p] * d_lout + s1_t_q)] <= wb_y[p];
-        end
+        if (ch_ok[p] && obase_q + 16'(p) == 16'(c)) hit = 1'b1;
       end
     end
+    logic [AccBits-1:0] val;
+    always_comb begin
+      val = logits_q[c];
+      for (int unsigned p = 0; p < Pe; p++) begin
+        if (obase_q + 16'(p) == 16'(c)) val = y[p];
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      if (logit_we && hit) logits_q[c] <= val;
+    end
+    assign out_logits_o[c*32 +: 32] = 32'($signed(logits_q[c]));
   end
+  assign out_class_o = 8'(best_idx_q);
 
+  // Address bits above each memory's depth are zero by construction (the loader checks).
+  logic unused;
+  assign unused = ^{act_raddr, wrow_raddr, par_raddr, wb_addr, pos_abs[14:0], ld_cnt_q,
+                    aux_idx, reg_addr_i, d_padval, og_q, ow_in_q, ow_out_q, d_gin,
+                    d_astep_c, s1_oaddr_q, in_data_i, d_last_cnt, d_aux_cnt, wld_data, wld_mask};
 endmodule

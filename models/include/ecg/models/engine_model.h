@@ -43,7 +43,10 @@ struct NetGeom {
 struct EngineConfig {
   std::string style = "seq";  // seq | pipe
   double clock_mhz = 100.0;
-  int pe = 8, simd = 8, layer_overhead = 2;
+  int pe = 8, simd = 8;
+  // seq: cycles per pass to load its descriptor; pipeline stages that drain after each group
+  // of pe output channels; 1-bit lanes per XNOR word (0 = no XNOR path). See docs/engines.md.
+  int layer_overhead = 24, drain_cycles = 4, xnor_lanes = 0;
   // pipe: per-stage PEs/SIMD (layer name -> value), defaulting to pe/simd.
   std::map<std::string, int> stage_pe, stage_simd;
   // Buffer capacities; 0 = sized to the network. Checked against the network.
@@ -64,7 +67,8 @@ struct PassCost {
   std::string type;
   std::vector<std::string> fused;
   std::int64_t work = 0;        // seq: work cycles; pipe: cycles per output column (c_s)
-  std::int64_t cycles = 0;      // seq: layer_overhead + work; pipe: Lout * c_s
+  std::int64_t cycles = 0;      // seq: layer_overhead + nog * (pe + 1 + drain) + work; pipe: Lout * c_s
+  std::int64_t nog = 0, nchunk = 0;  // seq: output groups, chunks per output
   std::int64_t pe = 0, simd = 0;
 };
 
