@@ -41,7 +41,7 @@ class PipeBench {
 struct PipeVariant {
   std::string name;  // Verilated class without the leading V, e.g. "pipe_dwsep"
   std::string arch;
-  int pe = 0, simd = 0, stages = 0, wgt_rows = 0;
+  int pe = 0, simd = 0, stages = 0;
   std::function<std::unique_ptr<PipeBench>(const SeqBenchOptions&)> make;
 };
 const std::vector<PipeVariant>& pipe_variants();

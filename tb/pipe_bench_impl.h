@@ -16,7 +16,7 @@ class pipe_bench_module : public pin_bench<V>, public PipeBench {
   void thread_start() override { this->bench_thread_start(); }
   PipeHw thread_hw() override {
     return this->bench_thread([this] {
-      return read_hw([this](pipe::Csr c) { return this->thread_read_reg(pipe::csr_addr(c)); });
+      return read_hw([this](std::uint32_t addr) { return this->thread_read_reg(addr); });
     });
   }
   void thread_load(const PipeProgram& prog) override {
@@ -29,22 +29,38 @@ class pipe_bench_module : public pin_bench<V>, public PipeBench {
     });
   }
 
-  PipeHw hw() override { return read_hw([this](pipe::Csr c) { return read_csr(c); }); }
+  PipeHw hw() override {
+    return read_hw([this](std::uint32_t addr) { return this->bench_read_reg(addr); });
+  }
 
+  // The engine's parameters from its CSRs and each stage's RegionInfo words.
   template <class F>
-  static PipeHw read_hw(F read_csr) {
+  static PipeHw read_hw(F read_reg) {
     PipeHw h;
-    if (read_csr(pipe::kCsrId) != pipe::kIdValue) throw std::runtime_error("pipe engine: bad CSR id");
-    const std::uint32_t p = read_csr(pipe::kCsrHwParams);
+    auto csr = [&](pipe::Csr c) { return read_reg(pipe::csr_addr(c)); };
+    if (csr(pipe::kCsrId) != pipe::kIdValue) throw std::runtime_error("pipe engine: bad CSR id");
+    const std::uint32_t p = csr(pipe::kCsrHwParams);
     h.pe = static_cast<int>(p & 0xffu);
     h.simd = static_cast<int>((p >> 8) & 0xffu);
     h.stages = static_cast<int>((p >> 16) & 0xffu);
-    h.lb_cols = static_cast<int>(read_csr(pipe::kCsrLbCols));
-    h.wgt_rows = static_cast<int>(read_csr(pipe::kCsrWgtRows));
-    h.par_depth = static_cast<int>(read_csr(pipe::kCsrParDepth));
-    h.max_c = static_cast<int>(read_csr(pipe::kCsrMaxC));
-    h.aux_depth = static_cast<int>(read_csr(pipe::kCsrAuxDepth));
-    h.max_classes = static_cast<int>(read_csr(pipe::kCsrMaxClass));
+    h.lb_cols = static_cast<int>(csr(pipe::kCsrLbCols));
+    h.max_c = static_cast<int>(csr(pipe::kCsrMaxC));
+    h.aux_depth = static_cast<int>(csr(pipe::kCsrAuxDepth));
+    h.max_classes = static_cast<int>(csr(pipe::kCsrMaxClass));
+    h.wb_ii = static_cast<int>(csr(pipe::kCsrWbIi));
+    for (int s = 0; s < h.stages; ++s) {
+      const auto us = static_cast<std::size_t>(s);
+      auto info = [&](pipe::Info f) { return static_cast<int>(read_reg(pipe::info_addr(us, f))); };
+      PipeStageHw st;
+      st.kind = info(pipe::kInfoKind);
+      st.pe = info(pipe::kInfoPe);
+      st.simd = info(pipe::kInfoSimd);
+      st.cin = info(pipe::kInfoCin);
+      st.cout = info(pipe::kInfoCout);
+      st.wgt_rows = info(pipe::kInfoWgtRows);
+      st.lb_cols = info(pipe::kInfoLbCols);
+      h.st.push_back(st);
+    }
     return h;
   }
 

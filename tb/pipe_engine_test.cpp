@@ -44,6 +44,17 @@ void trained_vectors(const std::vector<std::string>& params, double backpressure
   std::vector<Beat> beats;
   for (int rep = 0; rep < 3; ++rep) beats.insert(beats.end(), v.beats.begin(), v.beats.end());
   auto bench = make_bench(s, backpressure);
+  // The Verilated stages are exactly as large as the network needs at this shape (the weight
+  // RAM rows of every stage, generated from pipe_engine's Stage* parameters).
+  const PipeHw hw = bench->hw();
+  const std::vector<PipeStageHw> need = pipe_stage_hw(s.net, s.cfg.pe, s.cfg.simd, hw.lb_cols);
+  ASSERT_EQ(hw.st.size(), need.size());
+  for (std::size_t i = 0; i < need.size(); ++i) {
+    EXPECT_EQ(hw.st[i].kind, need[i].kind) << "stage " << i;
+    EXPECT_EQ(hw.st[i].cin, need[i].cin) << "stage " << i;
+    EXPECT_EQ(hw.st[i].cout, need[i].cout) << "stage " << i;
+    EXPECT_EQ(hw.st[i].wgt_rows, need[i].wgt_rows) << "stage " << i;
+  }
   std::vector<SeqBeatResult> out;
   bench->run(beats, out, nullptr);
   ASSERT_EQ(out.size(), beats.size());
@@ -62,8 +73,8 @@ TEST(PipeEngine, DwsepTrainedVectorsBackpressure) { trained_vectors({}, 0.5); }
 TEST(PipeEngine, DwsepTrainedVectorsP4S4) {
   trained_vectors({"engine.pe=4", "engine.simd=4"}, 0.0);
 }
-TEST(PipeEngine, DwsepTrainedVectorsP16S16) {
-  trained_vectors({"engine.pe=16", "engine.simd=16"}, 0.0);
+TEST(PipeEngine, DwsepTrainedVectorsP8S8) {
+  trained_vectors({"engine.pe=8", "engine.simd=8"}, 0.0);
 }
 // The hand-made test network (same stage list, other weights) on the vectors' inputs.
 TEST(PipeEngine, TinyDwsepGolden) {
@@ -103,8 +114,8 @@ void back_to_back(double backpressure, const std::vector<std::string>& params = 
 TEST(PipeEngine, BackToBackInitiationInterval) { back_to_back(0.0); }
 TEST(PipeEngine, BackToBackBackpressure) { back_to_back(0.6); }
 // A line buffer wider than the kernels (8 columns in every conv/pool stage): the input runs
-// further ahead (load 345 instead of 451 cycles) and a streamed beat waits longer in the
-// stages (model: 977 instead of 870 cycles); the RTL takes exactly those cycles.
+// further ahead and a streamed beat waits longer in the stages; the RTL takes exactly the
+// model's cycles.
 TEST(PipeEngine, BackToBackLineBuffer8) {
   const PipeSetup k = pipe_setup(kDwsep, {});
   const PipeSetup wide = pipe_setup(kDwsep, {"engine.line_buffer_cols=8"});
@@ -125,19 +136,29 @@ void short_cosim(const std::vector<std::string>& params) {
 
 TEST(PipeCosim, DwsepRecord100) { short_cosim({}); }
 TEST(PipeCosim, DwsepRecord100P4S4) { short_cosim({"engine.pe=4", "engine.simd=4"}); }
-TEST(PipeCosim, DwsepRecord100P16S16) { short_cosim({"engine.pe=16", "engine.simd=16"}); }
+TEST(PipeCosim, DwsepRecord100P8S8) { short_cosim({"engine.pe=8", "engine.simd=8"}); }
 
-// A network the engine cannot run is a clean InputError.
+// A network the engine cannot run is a clean InputError; the stage hardware of dwsep at
+// pe = simd = 1 holds exactly its 11 552 weight bytes.
 TEST(PipeProgram, RejectsOtherNetworks) {
-  const Network q = load_network(kSrc + "/weights/qrcnn/model.json");
-  EXPECT_THROW(compile_pipe(q, PipeHw{}), InputError);
   const Network d = load_network(kDwsep);
-  PipeHw small;
-  small.wgt_rows = 64;  // fc1 needs 4 * 33 rows at pe = simd = 8
+  PipeHw hw;
+  hw.st = pipe_stage_hw(d, 1, 1);
+  std::size_t bytes = 0;
+  for (const PipeStageHw& st : hw.st)
+    if (st.kind != pipe::kKindPool) bytes += static_cast<std::size_t>(st.wgt_rows);
+  EXPECT_EQ(bytes, 11552u);
+  EXPECT_EQ(hw.st[11].wgt_rows, 32 * (8 * 32 + 4));  // fc1: 8 columns x 32 channels + 4 aux
+  EXPECT_NO_THROW(compile_pipe(d, hw, 8));
+  EXPECT_THROW(compile_pipe(d, hw, 9), InputError);  // line_buffer_cols beyond the ring
+  const Network q = load_network(kSrc + "/weights/qrcnn/model.json");
+  EXPECT_THROW(compile_pipe(q, hw), InputError);
+  PipeHw small = hw;
+  small.st[11].wgt_rows -= 1;  // fc1 needs every row
   EXPECT_THROW(compile_pipe(d, small), InputError);
-  PipeHw lb;
-  EXPECT_THROW(compile_pipe(d, lb, 9), InputError);  // line_buffer_cols beyond the ring
-  EXPECT_NO_THROW(compile_pipe(d, lb, 8));
+  PipeHw other = hw;
+  other.st[2].kind = pipe::kKindMac;  // dw1 on a conv/dense stage
+  EXPECT_THROW(compile_pipe(d, other), InputError);
 }
 
 // --trace: the waveform shows the stream handshakes and the stages at work.

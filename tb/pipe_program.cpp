@@ -9,10 +9,111 @@
 namespace ecg::rtl {
 namespace {
 
-std::uint32_t ceil_div(std::uint32_t a, std::uint32_t b) { return (a + b - 1) / b; }
+int ceil_div(int a, int b) { return (a + b - 1) / b; }
 std::uint32_t u32(long v) { return static_cast<std::uint32_t>(v); }
 
+// A pass layer of the network as a pipe stage, before it meets the hardware.
+struct StageSpec {
+  const Layer* pass = nullptr;
+  const Layer* requant = nullptr;  // fused requant, if any
+  std::string layers;
+  int kind = pipe::kKindMac;
+  int cin = 1, cout = 1, k = 1, aux = 0;  // dense: k = input columns
+  int lin = 1, lout = 1, stride = 1, padl = 0, padval = 0;
+};
+
+std::vector<StageSpec> stage_specs(const Network& net) {
+  const std::string& origin = net.origin;
+  auto fail = [&](const Layer& l, const std::string& what) {
+    throw InputError(fmt::format("{}: layer '{}': {} (rtl pipe engine)", origin, l.name, what));
+  };
+  if (net.input_shape.c != 1)
+    throw InputError(fmt::format("{}: {} input channels (the pipe engine takes 1)", origin,
+                                 net.input_shape.c));
+  const int aux_len = net.input.aux_count();
+  std::vector<StageSpec> specs;
+  bool pending_aux = false;
+  for (std::size_t li = 0; li < net.layers.size(); ++li) {
+    const Layer& l = net.layers[li];
+    if (l.type == LayerType::kConcatAux) {
+      if (li + 1 >= net.layers.size() || net.layers[li + 1].type != LayerType::kDense)
+        fail(l, "concat_aux must feed a dense layer");
+      if (l.count != aux_len) fail(l, "count differs from the input's aux values");
+      pending_aux = true;
+      continue;
+    }
+    if (l.type == LayerType::kRequant) {
+      if (specs.empty() || specs.back().requant || net.layers[li - 1].type == LayerType::kConcatAux)
+        fail(l, "a requant must follow a conv1d, dense or maxpool layer");
+      specs.back().requant = &l;
+      specs.back().layers += "+" + l.name;
+      continue;
+    }
+    if (l.type != LayerType::kConv1d && l.type != LayerType::kDense &&
+        l.type != LayerType::kMaxPool)
+      fail(l, fmt::format("type {} is not a pipe stage", layer_type_name(l.type)));
+    if (l.in_signed || l.in_bits > 8) fail(l, "input activations are not UINT8");
+    StageSpec s;
+    s.pass = &l;
+    s.layers = l.name;
+    if (l.type == LayerType::kDense) {
+      // A conv whose kernel is the whole input [C][L] (flattened c*L + t), plus the aux values.
+      const int n_in = l.in.c * l.in.l;
+      const int chans = pending_aux ? (n_in - aux_len) : n_in;
+      const Layer& src = pending_aux ? net.layers[li - 2] : l;  // the layer before concat_aux
+      s.lin = pending_aux ? src.out.l : l.in.l;
+      s.cin = pending_aux ? src.out.c : l.in.c;
+      if (s.cin * s.lin != chans) fail(l, "dense input shape");
+      s.k = s.lin;
+      s.aux = pending_aux ? aux_len : 0;
+      pending_aux = false;
+    } else {
+      const bool pool = l.type == LayerType::kMaxPool;
+      const int cin_g = pool ? 1 : l.in.c / l.groups;
+      const bool dw = cin_g == 1 && l.groups == l.in.c && l.out.c == l.in.c;
+      if (!pool && !dw && l.groups != 1)
+        fail(l, "grouped conv other than depthwise (groups = channels) is not a pipe stage");
+      s.kind = pool ? pipe::kKindPool : (dw ? pipe::kKindDw : pipe::kKindMac);
+      s.cin = l.in.c;
+      s.lin = l.in.l;
+      s.lout = l.out.l;
+      s.k = l.k;
+      s.stride = l.stride;
+      s.padl = l.pad_left;
+      s.padval = pool ? 0 : l.pad_value;
+      if (!pool && (l.pad_value < 0 || l.pad_value > 255)) fail(l, "pad value is not UINT8");
+    }
+    s.cout = l.out.c;
+    specs.push_back(s);
+  }
+  if (specs.empty()) throw InputError(fmt::format("{}: network has no layers", origin));
+  return specs;
+}
+
+int stage_rows(int kind, int cin, int cout, int k, int aux, int pe, int simd) {
+  const int nog = ceil_div(cout, pe);
+  if (kind == pipe::kKindMac) return nog * (k * ceil_div(cin, simd) + ceil_div(aux, simd));
+  if (kind == pipe::kKindDw) return nog * k;
+  return 1;
+}
+
 }  // namespace
+
+std::vector<PipeStageHw> pipe_stage_hw(const Network& net, int pe, int simd, int lb_cols) {
+  std::vector<PipeStageHw> out;
+  for (const StageSpec& s : stage_specs(net)) {
+    PipeStageHw h;
+    h.kind = s.kind;
+    h.pe = pe;
+    h.simd = s.kind == pipe::kKindMac ? simd : 1;
+    h.cin = s.cin;
+    h.cout = s.cout;
+    h.wgt_rows = stage_rows(s.kind, s.cin, s.cout, s.k, s.aux, pe, h.simd);
+    h.lb_cols = lb_cols;
+    out.push_back(h);
+  }
+  return out;
+}
 
 PipeProgram compile_pipe(const Network& net, const PipeHw& hw, int line_buffer_cols) {
   using namespace pipe;
@@ -25,140 +126,152 @@ PipeProgram compile_pipe(const Network& net, const PipeHw& hw, int line_buffer_c
   auto fail = [&](const Layer& l, const std::string& what) {
     throw InputError(fmt::format("{}: layer '{}': {} (rtl pipe engine)", origin, l.name, what));
   };
-  if (net.input_shape.c != 1)
-    throw InputError(fmt::format("{}: {} input channels (the pipe engine takes 1)", origin,
-                                 net.input_shape.c));
   if (prog.aux_len > hw.aux_depth)
     throw InputError(fmt::format("{}: {} aux values exceed the engine's {}", origin, prog.aux_len,
                                  hw.aux_depth));
   if (prog.n_classes > hw.max_classes)
     throw InputError(fmt::format("{}: {} classes exceed the engine's {} logits", origin,
                                  prog.n_classes, hw.max_classes));
+  const std::vector<StageSpec> specs = stage_specs(net);
+  if (specs.size() != static_cast<std::size_t>(hw.stages) || hw.st.size() != specs.size())
+    throw InputError(fmt::format("{}: {} pipeline stages, the engine has {}", origin,
+                                 specs.size(), hw.stages));
 
   std::vector<RegWrite>& w = prog.writes;
   auto stage_addr = [](std::uint32_t region, std::size_t stage) {
     return (region << 28) | (static_cast<std::uint32_t>(stage) << 24);
   };
-  bool pending_aux = false;
-  for (std::size_t li = 0; li < net.layers.size(); ++li) {
-    const Layer& l = net.layers[li];
-    const std::size_t si = prog.stages.size();
-    if (l.type == LayerType::kConcatAux) {
-      if (li + 1 >= net.layers.size() || net.layers[li + 1].type != LayerType::kDense)
-        fail(l, "concat_aux must feed a dense layer");
-      if (l.count != prog.aux_len) fail(l, "count differs from the input's aux values");
-      pending_aux = true;
-      continue;
-    }
-    if (l.type == LayerType::kRequant) {
-      if (prog.stages.empty() || (prog.stages.back().desc[kSfCtrl] & kCtrlRequant) ||
-          net.layers[li - 1].type == LayerType::kConcatAux)
-        fail(l, "a requant must follow a conv1d, dense or maxpool layer");
-      std::uint32_t* d = prog.stages.back().desc;
-      prog.stages.back().layers += "+" + l.name;
-      d[kSfCtrl] |= kCtrlRequant;
-      d[kSfLo] = static_cast<std::uint32_t>(l.lo);
-      d[kSfHi] = static_cast<std::uint32_t>(l.hi);
-      for (int o = 0; o < l.in.c; ++o) {
-        const auto uo = static_cast<std::size_t>(o);
-        const std::uint32_t bank = static_cast<std::uint32_t>(o % hw.pe) << 20;
-        const std::uint32_t idx = static_cast<std::uint32_t>(o / hw.pe);
-        w.push_back({stage_addr(kRegionPar, si - 1) | bank | (kParMult << 17) | idx,
-                     static_cast<std::uint32_t>(l.mult[uo])});
-        w.push_back({stage_addr(kRegionPar, si - 1) | bank | (kParShift << 17) | idx,
-                     static_cast<std::uint32_t>(l.shift[uo])});
-      }
-      continue;
-    }
-    if (l.type != LayerType::kConv1d && l.type != LayerType::kDense &&
-        l.type != LayerType::kMaxPool)
-      fail(l, fmt::format("type {} is not a pipe stage", layer_type_name(l.type)));
-    if (l.in_signed || l.in_bits > 8) fail(l, "input activations are not UINT8");
-    if ((l.type != LayerType::kDense && l.in.c > hw.max_c) || l.out.c > hw.max_c)
-      fail(l, fmt::format("more than {} channels", hw.max_c));
+  static const char* const kKindName[] = {"conv/dense", "depthwise conv", "maxpool"};
+  for (std::size_t si = 0; si < specs.size(); ++si) {
+    const StageSpec& s = specs[si];
+    const Layer& l = *s.pass;
+    const PipeStageHw& h = hw.st[si];
+    if (h.kind != s.kind)
+      fail(l, fmt::format("is a {} stage, the engine's stage {} is a {}", kKindName[s.kind], si,
+                          kKindName[std::clamp(h.kind, 0, 2)]));
+    if (s.cin > h.cin || s.cout > h.cout)
+      fail(l, fmt::format("{} -> {} channels, the engine's stage {} holds {} -> {}", s.cin,
+                          s.cout, si, h.cin, h.cout));
+    const int pe = h.pe, simd = h.simd;
+    const int lb_use = s.kind == kKindMac && l.type == LayerType::kDense
+                           ? s.lin
+                           : std::max(s.k, line_buffer_cols);
+    if (lb_use > h.lb_cols)
+      fail(l, fmt::format("needs a line buffer of {} columns, the engine has {}", lb_use,
+                          h.lb_cols));
+    const int ncc = s.kind == kKindMac ? ceil_div(s.cin, simd) : 1;
+    const int naux = s.kind == kKindMac ? ceil_div(s.aux, simd) : 0;
+    const int nog = ceil_div(s.cout, pe);
+    const int rows = stage_rows(s.kind, s.cin, s.cout, s.k, s.aux, pe, simd);
+    if (s.kind != kKindPool && rows > h.wgt_rows)
+      fail(l, fmt::format("weights need {} rows, the engine's stage {} has {}", rows, si,
+                          h.wgt_rows));
 
     PipeStage st;
-    st.layers = l.name;
+    st.layers = s.layers;
+    st.kind = s.kind;
+    st.rows = s.kind == kKindPool ? 0 : rows;
     std::uint32_t* d = st.desc;
-    const int c_in = l.in.c, l_in = l.in.l;
-    if (l.type == LayerType::kDense) {
-      // A conv whose kernel is the whole input [C][L] (flattened c*L + t), plus the aux values.
-      const int n_in = c_in * l_in;
-      const int chans = pending_aux ? (n_in - prog.aux_len) : n_in;
-      const int cols = pending_aux ? 1 : l_in;  // concat_aux flattens its input
-      const Layer& src = pending_aux ? net.layers[li - 2] : l;  // the layer before concat_aux
-      const int lin = pending_aux ? src.out.l : cols;
-      const int cin = pending_aux ? src.out.c : c_in;
-      if (cin * lin != chans) fail(l, "dense input shape");
-      if (cin > hw.max_c) fail(l, fmt::format("more than {} channels", hw.max_c));
-      d[kSfCtrl] = pending_aux ? kCtrlHasAux : 0u;
-      d[kSfLin] = u32(lin);
-      d[kSfLout] = 1;
-      d[kSfK] = u32(lin);
-      d[kSfStride] = 1;
-      d[kSfRed] = u32(n_in);
-      d[kSfCinG] = u32(cin);
-      d[kSfCoutG] = u32(l.out.c);
-      d[kSfAuxStart] = u32(chans);
-      d[kSfLbUse] = u32(lin);
-      pending_aux = false;
-    } else {
-      const bool pool = l.type == LayerType::kMaxPool;
-      const int cin_g = pool ? 1 : c_in / l.groups;
-      const bool dw = cin_g == 1 && l.groups == c_in && l.out.c == c_in;  // channel o reads channel o
-      d[kSfCtrl] = pool ? (kCtrlMax | kCtrlDw) : (dw ? kCtrlDw : 0u);
-      d[kSfLin] = u32(l_in);
-      d[kSfLout] = u32(l.out.l);
-      d[kSfK] = u32(l.k);
-      d[kSfStride] = u32(l.stride);
-      d[kSfPadL] = u32(l.pad_left);
-      d[kSfPadVal] = pool ? 0u : static_cast<std::uint32_t>(l.pad_value);
-      d[kSfRed] = u32(cin_g * l.k);
-      d[kSfCinG] = u32(cin_g);
-      d[kSfCoutG] = pool ? 1u : u32(l.out.c / l.groups);
-      d[kSfLbUse] = u32(std::max(l.k, line_buffer_cols));
-      if (!pool && (l.pad_value < 0 || l.pad_value > 255)) fail(l, "pad value is not UINT8");
-    }
-    d[kSfCout] = u32(l.out.c);
-    if (d[kSfLbUse] > static_cast<std::uint32_t>(hw.lb_cols))
-      fail(l, fmt::format("needs a line buffer of {} columns, the engine has {}", d[kSfLbUse],
-                          hw.lb_cols));
-    d[kSfNChunk] = ceil_div(d[kSfRed], static_cast<std::uint32_t>(hw.simd));
-    d[kSfNOg] = ceil_div(d[kSfCout], static_cast<std::uint32_t>(hw.pe));
-    if (d[kSfNOg] > static_cast<std::uint32_t>(hw.par_depth))
-      fail(l, fmt::format("{} output groups exceed the {} parameter entries", d[kSfNOg], hw.par_depth));
+    d[kSfLin] = u32(s.lin);
+    d[kSfLout] = u32(s.lout);
+    d[kSfK] = u32(s.k);
+    d[kSfStride] = u32(s.stride);
+    d[kSfPadL] = u32(s.padl);
+    d[kSfPadVal] = u32(s.padval);
+    d[kSfCin] = u32(s.cin);
+    d[kSfNcc] = u32(ncc);
+    d[kSfNaux] = u32(naux);
+    d[kSfCout] = u32(s.cout);
+    d[kSfNog] = u32(nog);
+    d[kSfLbUse] = u32(lb_use);
+    if (s.aux > 0) d[kSfCtrl] |= kCtrlHasAux;
 
-    if (l.type != LayerType::kMaxPool) {
-      // Weights: bank o % pe, row (o / pe) * nchunk + j / simd, lane j % simd.
+    if (s.kind != kKindPool) {
       const Tensor& t = net.tensors[static_cast<std::size_t>(l.weight)];
-      if (t.encoding != Encoding::kInt || t.bits > 8 || !t.is_signed)
-        fail(l, "weights are not INT8");
-      const std::uint32_t red = d[kSfRed], cout = d[kSfCout];
-      if (t.numel() != static_cast<std::size_t>(red) * cout)
+      if (t.encoding != Encoding::kInt || t.bits > 8 || !t.is_signed) fail(l, "weights are not INT8");
+      const int red = s.kind == kKindDw ? s.k : s.cin * s.k + s.aux;
+      if (t.numel() != static_cast<std::size_t>(red) * static_cast<std::size_t>(s.cout))
         fail(l, "weight tensor size does not match the layer");
-      if (d[kSfNOg] * d[kSfNChunk] > static_cast<std::uint32_t>(hw.wgt_rows))
-        fail(l, fmt::format("weights need {} rows per bank, the engine has {}",
-                            d[kSfNOg] * d[kSfNChunk], hw.wgt_rows));
-      const auto pe = static_cast<std::uint32_t>(hw.pe), simd = static_cast<std::uint32_t>(hw.simd);
-      for (std::uint32_t o = 0; o < cout; ++o)
-        for (std::uint32_t j = 0; j < red; ++j) {
-          const std::int32_t v = t.data[static_cast<std::size_t>(o) * red + j];
-          const std::uint32_t row = (o / pe) * d[kSfNChunk] + j / simd;
-          w.push_back({stage_addr(kRegionWgt, si) | ((o % pe) << 20) | (row << 6) | (j % simd),
-                       static_cast<std::uint32_t>(v) & 0xffu});
+      auto wt = [&](int o, int j) {
+        return static_cast<std::uint32_t>(t.data[static_cast<std::size_t>(o) * red + j]) & 0xffu;
+      };
+      const int lanes = s.kind == kKindMac ? pe * simd : pe;
+      std::vector<std::uint32_t> row(static_cast<std::size_t>(lanes));
+      int r = 0;
+      auto put_row = [&] {
+        for (int lane = 0; lane < lanes; ++lane)
+          w.push_back({stage_addr(kRegionWgt, si) | (u32(r) << 10) | u32(lane),
+                       row[static_cast<std::size_t>(lane)]});
+        ++r;
+      };
+      // Rows in the order the steps read them: per output group, per tap, per word of `simd`
+      // input channels (KindMac; then the aux steps), lane p * simd + s.
+      for (int og = 0; og < nog; ++og) {
+        if (s.kind == kKindDw) {
+          for (int k = 0; k < s.k; ++k) {
+            for (int p = 0; p < pe; ++p) {
+              const int o = og * pe + p;
+              row[static_cast<std::size_t>(p)] = o < s.cout ? wt(o, k) : 0u;
+            }
+            put_row();
+          }
+          continue;
         }
+        for (int k = 0; k < s.k; ++k)
+          for (int cc = 0; cc < ncc; ++cc) {
+            for (int p = 0; p < pe; ++p)
+              for (int sl = 0; sl < simd; ++sl) {
+                const int o = og * pe + p, ch = cc * simd + sl;
+                row[static_cast<std::size_t>(p * simd + sl)] =
+                    (o < s.cout && ch < s.cin) ? wt(o, ch * s.k + k) : 0u;
+              }
+            put_row();
+          }
+        for (int a = 0; a < naux; ++a) {
+          for (int p = 0; p < pe; ++p)
+            for (int sl = 0; sl < simd; ++sl) {
+              const int o = og * pe + p, ai = a * simd + sl;
+              row[static_cast<std::size_t>(p * simd + sl)] =
+                  (o < s.cout && ai < s.aux) ? wt(o, s.cin * s.k + ai) : 0u;
+            }
+          put_row();
+        }
+      }
+      auto par = [&](int o, std::uint32_t f, std::uint32_t v) {
+        w.push_back({stage_addr(kRegionPar, si) | (u32(o) * 4u + f), v & 0xffffu});
+      };
       if (l.bias >= 0) {
         d[kSfCtrl] |= kCtrlHasBias;
         const Tensor& b = net.tensors[static_cast<std::size_t>(l.bias)];
-        for (std::uint32_t o = 0; o < cout; ++o)
-          w.push_back({stage_addr(kRegionPar, si) | ((o % pe) << 20) | (kParBias << 17) | (o / pe),
-                       static_cast<std::uint32_t>(b.data[o])});
+        for (int o = 0; o < s.cout; ++o) {
+          const auto v = static_cast<std::uint32_t>(b.data[static_cast<std::size_t>(o)]);
+          par(o, kParBiasLo, v);
+          par(o, kParBiasHi, v >> 16);
+        }
       }
+      if (s.requant) {
+        const Layer& q = *s.requant;
+        d[kSfCtrl] |= kCtrlRequant;
+        if (q.lo < -32768 || q.hi > 32767 || q.lo > q.hi) fail(q, "requant clamp beyond 16 bits");
+        d[kSfLo] = static_cast<std::uint32_t>(q.lo) & 0xffffu;
+        d[kSfHi] = static_cast<std::uint32_t>(q.hi) & 0xffffu;
+        for (int o = 0; o < s.cout; ++o) {
+          const auto uo = static_cast<std::size_t>(o);
+          if (q.mult[uo] < -32768 || q.mult[uo] > 32767)
+            fail(q, fmt::format("multiplier {} of channel {} exceeds 16 bits", q.mult[uo], o));
+          if (q.shift[uo] < 0 || q.shift[uo] > 47)
+            fail(q, fmt::format("shift {} of channel {} outside 0..47", q.shift[uo], o));
+          par(o, kParMult, static_cast<std::uint32_t>(q.mult[uo]));
+          par(o, kParShift, static_cast<std::uint32_t>(q.shift[uo]));
+        }
+      }
+    } else if (s.requant) {
+      fail(*s.requant, "a requant after a maxpool is not a pipe stage");
     }
     prog.stages.push_back(st);
   }
-  if (prog.stages.empty()) throw InputError(fmt::format("{}: network has no layers", origin));
-  // Every stage but the last hands UINT8 columns to the next one.
+  // Every stage but the last hands UINT8 values to the next one; the last one has no requant
+  // (it hands out its 32-bit accumulators as logits).
   for (std::size_t li = 0; li + 1 < net.layers.size(); ++li) {
     const Layer& l = net.layers[li];
     if (l.type != LayerType::kConcatAux && (l.out_signed || l.out_bits > 8) &&
@@ -166,12 +279,10 @@ PipeProgram compile_pipe(const Network& net, const PipeHw& hw, int line_buffer_c
       fail(l, "output between stages is not UINT8");
   }
   const PipeStage& last = prog.stages.back();
-  if (last.desc[kSfCout] != static_cast<std::uint32_t>(prog.n_classes) || last.desc[kSfLout] != 1)
+  if (last.desc[kSfCout] != static_cast<std::uint32_t>(prog.n_classes) ||
+      last.desc[kSfLout] != 1 || (last.desc[kSfCtrl] & kCtrlRequant))
     throw InputError(fmt::format("{}: last stage '{}' does not produce {} logits", origin,
                                  last.layers, prog.n_classes));
-  if (prog.stages.size() != static_cast<std::size_t>(hw.stages))
-    throw InputError(fmt::format("{}: {} pipeline stages, the engine has {}", origin,
-                                 prog.stages.size(), hw.stages));
 
   for (std::size_t i = 0; i < prog.stages.size(); ++i)
     for (std::uint32_t f = 0; f < kNumSf; ++f)

@@ -1,5 +1,5 @@
 // The Verilated pipe-engine variants (listed once, in rtl/CMakeLists.txt; CMake generates the
-// two .inc files: the V*.h includes and one ECG_PIPE_VARIANT(name, arch, pe, simd, stages, wgt_rows)
+// two .inc files: the V*.h includes and one ECG_PIPE_VARIANT(name, arch, pe, simd, stages)
 // per model).
 #include "pipe_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
 
@@ -22,8 +22,8 @@ std::unique_ptr<PipeBench> make_bench(const SeqBenchOptions& opt) {
 }  // namespace
 
 const std::vector<PipeVariant>& pipe_variants() {
-#define ECG_PIPE_VARIANT(name, arch, pe, simd, stages, rows) \
-  {#name, arch, pe, simd, stages, rows, &make_bench<V##name>},
+#define ECG_PIPE_VARIANT(name, arch, pe, simd, stages) \
+  {#name, arch, pe, simd, stages, &make_bench<V##name>},
   static const std::vector<PipeVariant> variants = {
 #include "pipe_variants_list.inc"
   };

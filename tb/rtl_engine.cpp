@@ -45,10 +45,19 @@ bool same_hw(const SeqHw& a, const SeqHw& b) {
          a.aux_depth == b.aux_depth && a.max_classes == b.max_classes && a.num_df == b.num_df &&
          a.drain == b.drain && a.xnor_lanes == b.xnor_lanes;
 }
+// a: read from the engine's CSRs; b: what the program was compiled for. Every stage of the
+// engine must be of the program's kind and at least as large.
 bool same_hw(const PipeHw& a, const PipeHw& b) {
-  return a.pe == b.pe && a.simd == b.simd && a.stages == b.stages && a.lb_cols == b.lb_cols &&
-         a.wgt_rows == b.wgt_rows && a.par_depth == b.par_depth && a.max_c == b.max_c &&
-         a.aux_depth == b.aux_depth && a.max_classes == b.max_classes;
+  if (a.pe != b.pe || a.simd != b.simd || a.stages != b.stages || a.st.size() != b.st.size() ||
+      a.aux_depth < b.aux_depth || a.max_classes < b.max_classes)
+    return false;
+  for (std::size_t i = 0; i < a.st.size(); ++i) {
+    const PipeStageHw &x = a.st[i], &y = b.st[i];
+    if (x.kind != y.kind || x.pe != y.pe || x.simd != y.simd || x.cin < y.cin ||
+        x.cout < y.cout || x.wgt_rows < y.wgt_rows || x.lb_cols < y.lb_cols)
+      return false;
+  }
+  return true;
 }
 
 template <class Bench, class Program>
@@ -95,7 +104,7 @@ std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const ParamSet& pa
 }
 
 // The pipe RTL's stages all have the variant's pe x simd; the program is compiled for the
-// variant's parameters (PipeHw defaults = the RTL defaults), checked against its CSRs at load.
+// stage hardware the network needs at that shape, checked against the engine's CSRs at load.
 std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfig& cfg,
                                            const SeqBenchOptions& opt) {
   for (const auto& [layer, v] : cfg.stage_pe)
@@ -111,7 +120,7 @@ std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfi
   hw.pe = v.pe;
   hw.simd = v.simd;
   hw.stages = v.stages;
-  hw.wgt_rows = v.wgt_rows;
+  hw.st = pipe_stage_hw(net, v.pe, v.simd, hw.lb_cols);
   PipeProgram prog = compile_pipe(net, hw, cfg.line_buffer_cols);
   return std::make_unique<BenchPins<PipeBench, PipeProgram>>(v.make(opt), std::move(prog));
 }

@@ -320,70 +320,77 @@ namespace {
 // One pipe stage as its controller sees it (rtl/pipe/pipe_stage.sv).
 struct PipeStageGeom {
   std::int64_t lin = 1, lout = 1, k = 1, stride = 1, padl = 0;
-  std::int64_t nchunk = 1, nog = 1, lb_use = 1;
+  std::int64_t ncc = 1, naux = 0, nog = 1, pe = 1, cout = 1, lb_use = 1;
   bool aux = false;
 };
 
+// rtl/pipe/pipe_pkg.sv WbIi: cycles per value of a stage's write-back; the pipeline from a
+// step's issue to the drain register (RAM read, products, adder tree, accumulate) and from a
+// value's emission to its delivery into the next stage are the stage's fixed depths.
+constexpr std::int64_t kPipeWbIi = 4;
+constexpr std::int64_t kPipeAuxFifoDepth = 4;  // pipe_engine AuxFifoDepth
+
 // Cycle-stepped model of the pipe controllers (rtl/pipe/pipe_stage.sv, pipe_engine.sv),
-// counters only: the same registers, the same ready/start rules. `beats` beats are streamed
-// back to back (the source always valid, the result always taken). Returns per beat the cycle
-// of its first input handshake, of its last input handshake and of its output handshake
-// (cycle 0 = the first handshake of beat 0).
+// counters only: the same registers, the same ready/start/stall rules. `beats` beats are
+// streamed back to back (the source always valid, the result always taken). Returns per beat
+// the cycle of its first input handshake, of its last input handshake and of its output
+// handshake (cycle 0 = the first handshake of beat 0).
 struct PipeRun {
   std::vector<std::int64_t> first_in, last_in, out;
 };
 
 PipeRun run_pipe(const std::vector<PipeStageGeom>& st, std::int64_t in_len, std::int64_t in_ch,
                  std::int64_t aux_len, int beats) {
-  constexpr std::int64_t kAuxFifoDepth = 4;  // pipe_engine AuxFifoDepth
   struct S {
-    std::int64_t rx = 0, cbase = 0, j = 0, og = 0, r = 0, occ = 0, fifo = 0;
-    bool busy = false, final_q = false;
+    // registers
+    std::int64_t rx = 0, cbase = 0, j = 0, og = 0, k = 0, cc = 0, a = 0, cho = 0, gap = 0;
+    std::int64_t p0 = 0;
+    bool aux_ph = false, busy = false, obusy = false;
+    std::int64_t done_at = -1;  // cycle whose edge delivers the last value of the column
     // combinational
-    bool in_ready = false, start_ok = false, step = false, last_step = false, pop = false;
+    bool in_ready = false, step = false, start = false, last_og_step = false, last_step = false;
   };
   const std::size_t n = st.size();
   std::vector<S> s(n);
+  for (std::size_t i = 0; i < n; ++i) s[i].p0 = -st[i].padl;
   std::int64_t aux_fifo = 0, word = 0, sent = 0;  // word of the current input beat
-  std::int64_t last_cols = 0;                      // columns the last stage handed out
+  bool res_valid = false;
   const std::int64_t words = in_len * in_ch + aux_len;
   PipeRun run;
-  auto first_tap = [](std::int64_t j, const PipeStageGeom& g) {
-    return std::max<std::int64_t>(0, j * g.stride - g.padl);
-  };
-  const std::int64_t limit = 100000000;
+  const std::int64_t limit = 1000000000;
   for (std::int64_t cyc = 0; static_cast<int>(run.out.size()) < beats; ++cyc) {
     if (cyc > limit) throw std::logic_error("pipe timing model: no progress");
-    // Combinational signals, from the output backwards (a stage's ready depends on whether
-    // its own column is taken this cycle).
+    // Combinational signals (registered inputs only, so the order does not matter beyond
+    // in_ready first).
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::int64_t oldest = s[i].cbase + std::max<std::int64_t>(0, s[i].p0);
+      s[i].in_ready = s[i].rx - oldest < st[i].lb_use;
+    }
     bool aux_pop = false;
-    for (std::size_t i = n; i-- > 0;) {
+    for (std::size_t i = 0; i < n; ++i) {
       const PipeStageGeom& g = st[i];
       S& x = s[i];
-      const bool down_ready = i + 1 == n ? true : s[i + 1].in_ready;
-      x.pop = x.fifo > 0 && down_ready;
-      const bool col_last = x.j + 1 == g.lout;
-      const std::int64_t need =
-          std::clamp<std::int64_t>(x.j * g.stride + g.k - 1 - g.padl, 0, g.lin - 1);
+      x.last_og_step = x.aux_ph ? x.a + 1 == g.naux
+                                : (x.k + 1 == g.k && x.cc + 1 == g.ncc && g.naux == 0);
+      x.last_step = x.last_og_step && x.og + 1 == g.nog;
+      const std::int64_t need = std::clamp<std::int64_t>(x.p0 + g.k - 1, 0, g.lin - 1);
       const bool avail = x.rx - x.cbase > need;  // signed: the next beat may not have begun
       const bool aux_need = g.aux && x.j == 0;
-      x.start_ok = !x.busy && avail && (x.occ < 2 || x.pop) && (!aux_need || aux_fifo > 0);
-      x.step = x.busy || x.start_ok;
-      x.last_step = x.step && x.r + 1 == g.nchunk && x.og + 1 == g.nog;
-      const std::int64_t oldest =
-          x.cbase + (x.last_step ? (col_last ? g.lin : first_tap(x.j + 1, g)) : first_tap(x.j, g));
-      x.in_ready = x.rx - oldest < g.lb_use;
-      if (x.start_ok && aux_need) aux_pop = true;
+      const bool out_ready = i + 1 == n ? !res_valid : s[i + 1].in_ready;
+      const bool start_ok = !x.busy && !x.obusy && out_ready && avail && (!aux_need || aux_fifo > 0);
+      const bool stall = x.last_og_step && x.gap != 0;
+      x.step = (x.busy || start_ok) && !stall;
+      x.start = start_ok && !stall;
+      if (x.start && aux_need) aux_pop = true;
     }
-    // Input unit: samples (a column every in_ch words; its last word needs stage 0), then aux
-    // values (while the aux FIFO has room).
+    // Input unit: samples (a column every in_ch words; each needs stage 0's line buffer to
+    // have room), then aux values (while the aux FIFO has room).
     bool col_hs = false, aux_push = false;
     if (sent < beats) {
       const bool sample = word < in_len * in_ch;
-      const bool col_word = sample && word % in_ch == in_ch - 1;
-      const bool ready = sample ? (!col_word || s[0].in_ready) : aux_fifo < kAuxFifoDepth;
+      const bool ready = sample ? s[0].in_ready : aux_fifo < kPipeAuxFifoDepth;
       if (ready) {
-        col_hs = col_word;
+        col_hs = sample && word % in_ch == in_ch - 1;
         if (word == 0) run.first_in.push_back(cyc);
         if (word + 1 == words) {
           run.last_in.push_back(cyc);
@@ -395,36 +402,60 @@ PipeRun run_pipe(const std::vector<PipeStageGeom>& st, std::int64_t in_len, std:
         }
       }
     }
-    // A beat's result is the last stage's last column (a network's last stage has one).
-    if (s[n - 1].pop && ++last_cols % st[n - 1].lout == 0) run.out.push_back(cyc);
+    // The result word is presented from the cycle after the last logit arrives; taken at once.
+    const bool res_taken = res_valid;
+    if (res_taken) run.out.push_back(cyc);
     // Registers.
     for (std::size_t i = 0; i < n; ++i) {
       const PipeStageGeom& g = st[i];
       S& x = s[i];
-      const bool rx_hs = i == 0 ? col_hs : (s[i - 1].pop);
-      if (rx_hs) ++x.rx;
-      if (x.last_step) {
-        x.busy = false;
-        x.og = x.r = 0;
-        if (x.j + 1 == g.lout) {
-          x.j = 0;
-          x.cbase += g.lin;
-        } else {
-          ++x.j;
-        }
-      } else if (x.step) {
-        x.busy = true;
-        if (x.r + 1 == g.nchunk) {
-          x.r = 0;
-          ++x.og;
-        } else {
-          ++x.r;
-        }
+      const bool col_in = i == 0 ? col_hs : s[i - 1].done_at == cyc;
+      if (col_in) ++x.rx;
+      if (x.done_at == cyc) {
+        x.obusy = false;
+        if (i + 1 == n) res_valid = true;
       }
-      x.occ += (x.start_ok ? 1 : 0) - (x.pop ? 1 : 0);
-      x.fifo += (x.final_q ? 1 : 0) - (x.pop ? 1 : 0);
-      x.final_q = x.last_step;
+      if (x.step) {
+        if (x.last_og_step) {
+          const std::int64_t pe_n = std::min(g.pe, g.cout - x.cho);
+          x.gap = kPipeWbIi * pe_n - 1;
+          // issue -> drain (4 cycles), emissions WbIi apart, each delivered WbIi cycles later
+          if (x.last_step) x.done_at = cyc + 4 + kPipeWbIi * pe_n;
+          x.k = x.cc = x.a = 0;
+          x.aux_ph = false;
+          if (x.last_step) {
+            x.og = x.cho = 0;
+            if (x.j + 1 == g.lout) {
+              x.j = 0;
+              x.cbase += g.lin;
+              x.p0 = -g.padl;
+            } else {
+              ++x.j;
+              x.p0 += g.stride;
+            }
+          } else {
+            ++x.og;
+            x.cho += g.pe;
+          }
+        } else {
+          if (x.gap != 0) --x.gap;
+          if (x.aux_ph) {
+            ++x.a;
+          } else if (x.cc + 1 != g.ncc) {
+            ++x.cc;
+          } else {
+            x.cc = 0;
+            if (x.k + 1 != g.k) ++x.k;
+            else x.aux_ph = true;
+          }
+        }
+        x.busy = !x.last_step;
+      } else if (x.gap != 0) {
+        --x.gap;
+      }
+      if (x.start) x.obusy = true;
     }
+    if (res_taken) res_valid = false;
     aux_fifo += (aux_push ? 1 : 0) - (aux_pop ? 1 : 0);
   }
   return run;
@@ -439,62 +470,79 @@ EngineTiming pipe_timing(const NetGeom& net, const EngineConfig& cfg) {
   common_needs(net, t);
   Activity act{t.activity};
   const std::int64_t in_cols = net.input_length;
-  act.add(w("input", "read", net.input_bits),
-          in_cols * net.input_channels + net.aux);
+  act.add(w("input", "read", net.input_bits), in_cols * net.input_channels + net.aux);
   std::vector<PipeStageGeom> stages;
-  std::int64_t lin = in_cols;  // columns per beat into the next stage
+  std::int64_t lin = in_cols;      // columns per beat into the next stage
+  std::int64_t chans = net.input_channels;  // values per column into the next stage
   for (const Group& g : group_layers(net)) {
     const LayerGeom& l = net.layers[g.pass];
     auto pe_it = cfg.stage_pe.find(l.name);
     auto simd_it = cfg.stage_simd.find(l.name);
     const std::int64_t pe = pe_it != cfg.stage_pe.end() ? pe_it->second : cfg.pe;
-    const std::int64_t simd = simd_it != cfg.stage_simd.end() ? simd_it->second : cfg.simd;
+    std::int64_t simd = simd_it != cfg.stage_simd.end() ? simd_it->second : cfg.simd;
     if (pe < 1 || simd < 1)
       throw InputError(fmt::format("parameter engine.stage.{}: pe and simd must be >= 1", l.name));
+    PipeStageGeom sg;
+    sg.lin = lin;
+    sg.aux = g.aux_fused;
+    sg.pe = pe;
+    // Line-buffer words per step: KindMac stages read simd input channels (all PEs share
+    // them), depthwise conv and maxpool stages read pe channels (one per PE, simd = 1).
+    bool shared = true;
+    if (l.type == "conv1d" || l.type == "maxpool") {
+      const bool dw = l.type == "conv1d" && l.groups > 1;
+      shared = l.type == "conv1d" && !dw;
+      if (!shared) simd = 1;
+      sg.cout = l.cout;
+      sg.nog = cdiv(l.cout, pe);
+      sg.ncc = shared ? cdiv(static_cast<std::int64_t>(l.cin / l.groups), simd) : 1;
+      sg.lout = l.lout;
+      sg.k = l.k;
+      sg.stride = l.stride;
+      sg.padl = l.pad_left;
+      sg.lb_use = std::max<std::int64_t>(l.k, cfg.line_buffer_cols);
+    } else if (l.type == "dense") {  // a kernel over the whole input columns, then the aux values
+      const std::int64_t aux = g.aux_fused ? net.aux : 0;
+      const std::int64_t ch = std::max<std::int64_t>(1, (l.cin - aux) / std::max<std::int64_t>(1, lin));
+      sg.cout = l.cout;
+      sg.nog = cdiv(l.cout, pe);
+      sg.k = sg.lb_use = lin;
+      sg.ncc = cdiv(ch, simd);
+      sg.naux = cdiv(aux, simd);
+    } else if (l.type == "gsum") {  // one column from the whole input (one lane per PE)
+      simd = 1;
+      shared = false;
+      sg.cout = l.cin;
+      sg.nog = cdiv(l.cin, pe);
+      sg.k = sg.lb_use = lin;
+    } else {  // stand-alone element-wise layer: one column per input column
+      simd = 1;
+      shared = false;
+      sg.cout = l.cin;
+      sg.nog = cdiv(l.cin, pe);
+      sg.lout = lin;
+    }
     PassCost p;
     p.layer = l.name;
     p.type = l.type;
     p.pe = pe;
     p.simd = simd;
     for (int i : g.fused) p.fused.push_back(net.layers[i].name);
-    PipeStageGeom sg;
-    sg.lin = lin;
-    sg.aux = g.aux_fused;
-    if (l.type == "conv1d" || l.type == "maxpool") {
-      const std::int64_t red =
-          l.type == "conv1d" ? static_cast<std::int64_t>(l.cin / l.groups) * l.k : l.k;
-      sg.nog = cdiv(l.cout, pe);
-      sg.nchunk = cdiv(red, simd);
-      sg.lout = l.lout;
-      sg.k = l.k;
-      sg.stride = l.stride;
-      sg.padl = l.pad_left;
-      sg.lb_use = std::max<std::int64_t>(l.k, cfg.line_buffer_cols);
-    } else if (l.type == "dense") {  // a kernel over the whole input (plus the aux values)
-      sg.nog = cdiv(l.cout, pe);
-      sg.nchunk = cdiv(l.cin, simd);
-      sg.k = sg.lb_use = lin;
-    } else if (l.type == "gsum") {  // one column from the whole input
-      sg.nog = cdiv(l.cin, pe);
-      sg.nchunk = cdiv(l.lin, simd);
-      sg.k = sg.lb_use = lin;
-    } else {  // stand-alone element-wise layer: one column per input column
-      sg.nog = cdiv(l.cin, pe);
-      sg.lout = lin;
-    }
-    p.work = sg.nog * sg.nchunk;
+    const std::int64_t steps = sg.nog * (sg.k * sg.ncc + sg.naux);
+    // per column: the steps, or the write-back's WbIi cycles per output value if longer
+    p.work = std::max(steps, kPipeWbIi * sg.cout);
     p.cycles = sg.lout * p.work;
     stages.push_back(sg);
     datapath_activity(net, g, act, t);
-    if (l.w_bits > 0) act.add(w("weight", "read", pe * simd * l.w_bits), p.cycles);
-    // The line buffer takes one input column (all channels) per cycle; dense reads its
-    // flattened input one value at a time.
-    if (l.type == "dense") act.add(w("linebuf", "write", l.in_bits), l.cin);
-    else act.add(w("linebuf", "write", static_cast<std::int64_t>(l.cin) * l.in_bits), lin);
-    act.add(w("linebuf", "read", simd * l.in_bits), p.cycles);
-    act.add("engine.reg.acc.32b", acc_updates(l, simd));
+    const std::int64_t lanes = shared ? pe * simd : pe;
+    const std::int64_t words = shared ? simd : pe;  // channels per line-buffer word
+    if (l.w_bits > 0) act.add(w("weight", "read", lanes * l.w_bits), sg.lout * steps);
+    act.add(w("linebuf", "write", words * l.in_bits), lin * cdiv(chans, words));
+    act.add(w("linebuf", "read", words * l.in_bits), sg.lout * steps);
+    act.add("engine.reg.acc.32b", sg.lout * steps * pe);
     t.passes.push_back(p);
     lin = sg.lout;
+    chans = sg.cout;
   }
   const LayerGeom& last = net.layers.back();
   act.add("engine.compare.32b", last.cout - 1);
