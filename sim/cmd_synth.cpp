@@ -224,11 +224,17 @@ int run_synth(const SynthOptions& o) {
       j = synth::run_flow(res.req, [&line](const std::string& s) { line.show(s); });
     }
     j["key"] = key;
+    // A tool killed by a signal (out of memory, interrupted) is not a result to keep.
+    bool killed = false;
+    for (const auto& s : j["steps"]) killed = killed || s["exit"].get<int>() >= 128;
     write_file_atomic(tmp + "/result.json", j.dump(2) + "\n");
     std::error_code ec;
-    fs::remove_all(dir, ec);
-    fs::rename(tmp, dir, ec);
-    if (ec) fs::remove_all(tmp, ec);  // another run finished the same request first
+    if (!killed) {
+      fs::remove_all(dir, ec);
+      fs::rename(tmp, dir, ec);
+      if (ec) fs::remove_all(tmp, ec);  // another run finished the same request first
+    }
+    if (killed) j["work_dir_kept"] = tmp;
     j["cached"] = false;
   }
   // What was asked (the cached result may come from another spelling of the same request).
@@ -238,7 +244,8 @@ int run_synth(const SynthOptions& o) {
   j["params"] = nlohmann::json::object();
   for (const auto& [k, v] : res.req.params) j["params"][k] = v;
   j["clock_mhz"] = res.req.clock_mhz;
-  j["work_dir"] = dir;
+  j["work_dir"] = j.value("work_dir_kept", dir);
+  j.erase("work_dir_kept");
   print_table(j);
   if (!o.json.empty()) {
     write_file_atomic(o.json, j.dump(2) + "\n");
