@@ -2,9 +2,11 @@
 # Installs the Debian packages ecg_sim needs, if any are missing.
 # Usage: scripts/install_deps.sh [--train]   (--train adds PyTorch for training)
 # numpy/matplotlib are always installed: the sweep plot step (scripts/plot_pareto.py) and its test use them.
+# yosys, nextpnr-ice40 and fpga-icestorm (icepack) run `ecg_sim synth` and its tests (docs/synth.md).
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
-      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib parallel clang libclang-rt-14-dev)
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib parallel clang libclang-rt-14-dev
+      yosys nextpnr-ice40 fpga-icestorm)
 if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch); fi
 missing=()
 for p in "${pkgs[@]}"; do

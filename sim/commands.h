@@ -7,5 +7,6 @@ namespace ecg::cli {
 void add_inspect(CLI::App& app);
 void add_export_beats(CLI::App& app);
 void add_sweep(CLI::App& app);  // sweep, sweep-merge (sim/sweep_cmd.cpp)
+void add_synth(CLI::App& app);  // synth (sim/cmd_synth.cpp, synth/)
 
 }  // namespace ecg::cli

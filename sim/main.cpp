@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   ecg::cli::add_inspect(app);
   ecg::cli::add_export_beats(app);
   ecg::cli::add_sweep(app);
+  ecg::cli::add_synth(app);
   ecg::RunOptions run_opt;
   ecg::register_run(app, run_opt);
   try {

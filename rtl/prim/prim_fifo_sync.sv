@@ -33,7 +33,7 @@ module prim_fifo_sync #(
   assign depth_o  = cnt_q;
 
   function automatic logic [PtrW-1:0] ptr_inc(logic [PtrW-1:0] p);
-    return (p == PtrW'(Depth - 1)) ? '0 : p + 1'b1;
+    ptr_inc = (p == PtrW'(Depth - 1)) ? '0 : p + 1'b1;  // no `return`: Debian's Yosys 0.23 rejects it
   endfunction
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
