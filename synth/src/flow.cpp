@@ -24,7 +24,7 @@
 #include <fmt/format.h>
 
 #include "ecg/error.h"
-#include "ecg/npy.h"
+#include "ecg/atomic_file.h"
 
 extern char** environ;
 
