@@ -258,7 +258,7 @@ TEST(SweepSpec, RecordsAreCheckedAgainstTheData) {
 
 TEST(SweepSpec, ExampleSpecsInTheRepoParse) {
   std::size_t n = 0;
-  for (const auto& e : fs::directory_iterator(fs::path(ECG_SIM_SOURCE_DIR) / "sweeps")) {
+  for (const auto& e : fs::directory_iterator(fs::path(ECG_SIM_SOURCE_DIR) / "configs" / "sweeps")) {
     if (e.path().extension() != ".toml") continue;
     const Spec s = load_spec(e.path().string());
     EXPECT_EQ(s.mode, "tlm") << e.path();
