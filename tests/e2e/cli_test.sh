@@ -126,7 +126,7 @@ if run_golden --records 100 --data "$tmp/d" --allow-checksum-mismatch --json "$t
    && grep -q "warning: .*100.dat: checksum mismatch in signal 0" "$tmp/err" \
    && python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['checksum_mismatches']; assert len(m)==1 and m[0]['signal']==0 and m[0]['record']=='100', m" "$tmp/cm.json"
 then ok; else bad "--allow-checksum-mismatch: $(cat "$tmp/err")"; fi
-mk; /usr/bin/env python3 - "$tmp/d/100.dat" <<'PY'
+mk; /usr/bin/python3 - "$tmp/d/100.dat" <<'PY'
 import sys, numpy as np
 p = sys.argv[1]; b = np.frombuffer(open(p, 'rb').read(), dtype=np.uint8).astype(np.int32).reshape(-1, 3)
 x = np.empty(2 * len(b), dtype=np.int32); x[0::2] = b[:, 0] | ((b[:, 1] & 15) << 8); x[1::2] = b[:, 2] | ((b[:, 1] & 240) << 4)
