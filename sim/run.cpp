@@ -17,6 +17,7 @@
 #include "ecg/npy.h"
 #include "ecg/qnet.h"
 #include "ecg/report.h"
+#include "first_run.h"
 
 namespace ecg {
 namespace {
@@ -155,6 +156,8 @@ void register_run(CLI::App& app, RunOptions& opt) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--weights", opt.weights, "Folder with <arch>/model.json (default: ./weights, then the source tree's)");
   app.add_option("--data", opt.data, "MIT-BIH folder (default: $ECG_SIM_DATA, data/mitdb, ../shared/mitdb)");
+  app.add_flag("--download-data", opt.download_data,
+               "No MIT-BIH found: fetch it from PhysioNet into data/mitdb (or --data DIR) without asking");
   app.add_option("--json", opt.json, "Write the run report (report.schema.json) to FILE");
   app.add_option("--config", opt.config, "Architecture config file for tlm/rtl/cosim (default configs/<arch>.toml)");
   app.add_option("-p,--param", opt.params, "Override an architecture parameter: -p key=value (repeatable)");
@@ -183,7 +186,7 @@ int run_main(const RunOptions& opt) {
                                  available_archs(weights_dir)));
   const Network net = load_network(model);
 
-  const std::string data_dir = resolve_data_dir(opt.data);
+  const std::string data_dir = find_or_fetch_data(opt.data, opt.download_data);  // first run: offers the download
   const std::string set = !opt.records.empty() ? opt.records : (!opt.split.empty() ? opt.split : "ds2");
   const std::vector<std::string> records = resolve_records(set, data_dir, opt.records.empty() ? "--split" : "--records");
   const std::string split = record_set(set).empty() ? "" : set;
