@@ -18,7 +18,7 @@ t0=$SECONDS
 san="-O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 [ -f "$build/CMakeCache.txt" ] || cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=None "-DECG_SKIP_DIRS=rtl;tb" \
   "-DCMAKE_CXX_FLAGS=$san" "-DCMAKE_C_FLAGS=$san" "-DCMAKE_EXE_LINKER_FLAGS=$san" "${launcher[@]}" >/dev/null
-cmake --build "$build" --target common_tests ecg_sim_cli -j"$jobs"
+cmake --build "$build" --target common_tests ecg_sim_cli ecg_test_data -j"$jobs"
 # A distinct exit code, so that no report passes for an expected exit 1 (inspect) or 2.
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:detect_stack_use_after_return=0:exitcode=86"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
