@@ -409,6 +409,7 @@ def main():
     ap.add_argument("--data", required=True, help="MIT-BIH folder (read only)")
     ap.add_argument("-n", type=int, default=500, help="mutations (default 500)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--first", type=int, default=0, help="index of the first mutation (to split a run)")
     ap.add_argument("--records", default="100,102,201,232")
     ap.add_argument("--timeout", type=float, default=30.0, help="seconds before a command counts as a hang")
     ap.add_argument("--jobs", type=int, default=1)
@@ -426,10 +427,10 @@ def main():
     if args.jobs > 1:
         from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(args.jobs) as ex:
-            for r in ex.map(lambda i: run_case(args, i), range(args.n)):
+            for r in ex.map(lambda i: run_case(args, i), range(args.first, args.first + args.n)):
                 results += r
     else:
-        for i in range(args.n):
+        for i in range(args.first, args.first + args.n):
             results += run_case(args, i)
             if sys.stderr.isatty():
                 print(f"\r{i + 1}/{args.n}", end="", file=sys.stderr, flush=True)
@@ -440,7 +441,8 @@ def main():
     for r in results:
         key = f"{r['command']}:{r['outcome']}"
         outcomes[key] = outcomes.get(key, 0) + 1
-    summary = {"mutations": args.n, "runs": len(results), "seed": args.seed, "counts": counts, "outcomes": outcomes}
+    summary = {"mutations": args.n, "first": args.first, "runs": len(results), "seed": args.seed, "counts": counts,
+               "outcomes": outcomes}
     findings = [r for r in results if "finding" in r]
     if args.out:
         with open(args.out, "w") as fh:

@@ -45,11 +45,13 @@ int parse_int(const std::string& s, const std::string& origin, const std::string
   return static_cast<int>(v);
 }
 
+// A decimal number as header(5) writes them: strtod's hex ("0x10"), "inf" and "nan" forms
+// are not WFDB and are refused.
 double parse_double(const std::string& s, const std::string& origin, const std::string& what) {
   errno = 0;
   char* end = nullptr;
   double v = std::strtod(s.c_str(), &end);
-  if (s.empty() || *end != '\0' || errno != 0)
+  if (s.empty() || *end != '\0' || errno != 0 || s.find_first_not_of("0123456789+-.eE") != std::string::npos)
     throw InputError(fmt::format("{}: bad {} '{}'", origin, what, shorten(s)));
   return v;
 }

@@ -126,7 +126,7 @@ if run_golden --records 100 --data "$tmp/d" --allow-checksum-mismatch --json "$t
    && grep -q "warning: .*100.dat: checksum mismatch in signal 0" "$tmp/err" \
    && python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['checksum_mismatches']; assert len(m)==1 and m[0]['signal']==0 and m[0]['record']=='100', m" "$tmp/cm.json"
 then ok; else bad "--allow-checksum-mismatch: $(cat "$tmp/err")"; fi
-mk; /usr/bin/env python3 - "$tmp/d/100.dat" <<'PY'
+mk; /usr/bin/python3 - "$tmp/d/100.dat" <<'PY'
 import sys, numpy as np
 p = sys.argv[1]; b = np.frombuffer(open(p, 'rb').read(), dtype=np.uint8).astype(np.int32).reshape(-1, 3)
 x = np.empty(2 * len(b), dtype=np.int32); x[0::2] = b[:, 0] | ((b[:, 1] & 15) << 8); x[1::2] = b[:, 2] | ((b[:, 1] & 240) << 4)
@@ -134,8 +134,10 @@ x = np.where(x >= 2048, x - 4096, x)
 open(p, 'wb').write(x.astype('<i2').tobytes())  # the same samples as format 16; the header still says 212
 PY
 expect_error "header 212, file format 16" "100.dat: checksum mismatch" run_golden --records 100 --data "$tmp/d"
-for g in nan inf 0 -200; do mk; hea_edit "212 200 11 1024 995" "212 $g 11 1024 995"; expect_error "gain $g" "100.hea:2: ADC gain" run_golden --records 100 --data "$tmp/d"; done
-for f in inf 0 1e-300; do mk; hea_edit "100 2 360" "100 2 $f"; expect_error "fs $f" "100.hea:1: sampling frequency" run_golden --records 100 --data "$tmp/d"; done
+for g in nan inf 0 -200 0x10; do mk; hea_edit "212 200 11 1024 995" "212 $g 11 1024 995"; expect_error "gain $g" "100.hea:2: " run_golden --records 100 --data "$tmp/d"
+  grep -q "ADC gain" "$tmp/err" && ok || bad "gain $g: $(cat "$tmp/err")"; done
+for f in inf 0 1e-300 0x10; do mk; hea_edit "100 2 360" "100 2 $f"; expect_error "fs $f" "100.hea:1: " run_golden --records 100 --data "$tmp/d"
+  grep -q "sampling frequency" "$tmp/err" && ok || bad "fs $f: $(cat "$tmp/err")"; done
 mk; hea_edit " MLII" " II";                   expect_error "no MLII" "100.hea: record 100 has no signal 'MLII'" run_golden --records 100 --data "$tmp/d"
 run_golden --records 102 --data "$data" >"$tmp/out" 2>&1 && grep -q "^beats 40 " "$tmp/out" && ok || bad "record 102 (no MLII: V5 by design): $(tail -c 300 "$tmp/out")"
 rm -rf "$tmp/n"; mkdir "$tmp/n"; for e in hea dat atr; do cp "$data/100.$e" "$tmp/n/105.$e"; done
