@@ -4,7 +4,7 @@
 # numpy/matplotlib are always installed: the sweep plot step (scripts/plot_pareto.py) and its test use them.
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
-      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib)
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib parallel clang libclang-rt-14-dev)
 if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch); fi
 missing=()
 for p in "${pkgs[@]}"; do
