@@ -5,7 +5,7 @@
 # yosys, nextpnr-ice40 and fpga-icestorm (icepack) run `ecg_sim synth` and its tests (docs/synth.md).
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libsystemc-dev verilator libfmt-dev libgtest-dev libcli11-dev
-      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib
+      nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev python3 python3-numpy python3-matplotlib parallel clang libclang-rt-14-dev
       yosys nextpnr-ice40 fpga-icestorm)
 if [ "${1:-}" = "--train" ]; then pkgs+=(python3-torch); fi
 missing=()

@@ -21,6 +21,7 @@ struct ExportOptions {
   std::string out;
   std::string data;
   int threads = 0;
+  bool allow_checksum_mismatch = false;
 };
 
 std::string read_text(const std::string& path) {
@@ -41,11 +42,17 @@ void add_export_beats(CLI::App& app) {
   cmd->add_option("--out", opt->out, "Output directory (created)")->required();
   cmd->add_option("--data", opt->data, "MIT-BIH directory");
   cmd->add_option("--threads,-j", opt->threads, "Reader threads (0 = cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--allow-checksum-mismatch", opt->allow_checksum_mismatch,
+                "Use signals whose checksum does not verify (with a warning)");
   cmd->callback([opt] {
     const auto spec = input_spec_from_json_text(read_text(opt->spec), opt->spec);
     const auto dir = resolve_data_dir(opt->data);
     const auto records = resolve_records(opt->records, dir);
-    const auto beats = load_beats(dir, records, spec, opt->threads);
+    std::vector<ChecksumMismatch> bad_sums;
+    const auto beats = load_beats(dir, records, spec, opt->threads, {opt->allow_checksum_mismatch}, &bad_sums);
+    for (const auto& m : bad_sums)
+      fmt::print(stderr, "export-beats: warning: {}: checksum mismatch in signal {} ({}), used as --allow-checksum-mismatch asks\n",
+                 m.file, m.signal, m.description);
     const std::size_t n = beats.size(), len = static_cast<std::size_t>(spec.length),
                       na = static_cast<std::size_t>(spec.aux_count());
     std::vector<std::int32_t> x, aux, y, rec;
@@ -55,6 +62,8 @@ void add_export_beats(CLI::App& app) {
       x.insert(x.end(), b.input.begin(), b.input.end());
       aux.insert(aux.end(), b.aux.begin(), b.aux.end());
       y.push_back(b.label);
+      if (b.record.empty() || b.record.size() > 9 || b.record.find_first_not_of("0123456789") != std::string::npos)
+        throw InputError(fmt::format("--records: record '{}' has no numeric name, which rec.npy needs", b.record));
       rec.push_back(std::stoi(b.record));
       sample.push_back(b.sample);
     }

@@ -81,7 +81,7 @@ void add_inspect(CLI::App& app) {
   cmd->add_option("--json", opt->json, "Also write the result as JSON to FILE");
   cmd->callback([opt] {
     const auto dir = resolve_data_dir(opt->data);
-    resolve_records(opt->record, dir);  // validates the name and that the header exists
+    resolve_records(opt->record, dir, "--record");  // validates the name and that the header exists
     const auto j = inspect_record(read_record(dir, opt->record));
     print_inspect(j);
     if (!opt->json.empty()) write_file_atomic(opt->json, j.dump(2) + "\n");

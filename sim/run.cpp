@@ -17,6 +17,7 @@
 #include "ecg/npy.h"
 #include "ecg/qnet.h"
 #include "ecg/report.h"
+#include "first_run.h"
 
 namespace ecg {
 namespace {
@@ -155,12 +156,16 @@ void register_run(CLI::App& app, RunOptions& opt) {
       ->check(CLI::NonNegativeNumber);
   app.add_option("--weights", opt.weights, "Folder with <arch>/model.json (default: ./weights, then the source tree's)");
   app.add_option("--data", opt.data, "MIT-BIH folder (default: $ECG_SIM_DATA, data/mitdb, ../shared/mitdb)");
+  app.add_flag("--download-data", opt.download_data,
+               "No MIT-BIH found: fetch it from PhysioNet into data/mitdb (or --data DIR) without asking");
   app.add_option("--json", opt.json, "Write the run report (report.schema.json) to FILE");
   app.add_option("--config", opt.config, "Architecture config file for tlm/rtl/cosim (default configs/<arch>.toml)");
   app.add_option("-p,--param", opt.params, "Override an architecture parameter: -p key=value (repeatable)");
   app.add_option("--trace", opt.trace, "Write a trace/waveform file (tlm/rtl/cosim)");
   app.add_flag("--realtime", opt.realtime, "Feed beats at the recording's own pace (count deadline misses)");
   app.add_flag("!--no-golden-check", opt.golden_check, "tlm/rtl/cosim: skip the beat-by-beat comparison with golden");
+  app.add_flag("--allow-checksum-mismatch", opt.allow_checksum_mismatch,
+               "Use signals whose checksum does not verify (warns; listed in the report)");
   app.add_option("-j,--threads", opt.threads, "Worker threads for golden inference and beat loading (0 = all cores)")
       ->check(CLI::NonNegativeNumber);
 }
@@ -181,19 +186,24 @@ int run_main(const RunOptions& opt) {
                                  available_archs(weights_dir)));
   const Network net = load_network(model);
 
-  const std::string data_dir = resolve_data_dir(opt.data);
+  const std::string data_dir = find_or_fetch_data(opt.data, opt.download_data);  // first run: offers the download
   const std::string set = !opt.records.empty() ? opt.records : (!opt.split.empty() ? opt.split : "ds2");
-  const std::vector<std::string> records = resolve_records(set, data_dir);
+  const std::vector<std::string> records = resolve_records(set, data_dir, opt.records.empty() ? "--split" : "--records");
   const std::string split = record_set(set).empty() ? "" : set;
 
   const auto t_load = Clock::now();
-  std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads);
+  std::vector<ChecksumMismatch> bad_sums;
+  std::vector<Beat> beats = load_beats(data_dir, records, net.input, opt.threads, {opt.allow_checksum_mismatch}, &bad_sums);
+  for (const auto& m : bad_sums)
+    fmt::print(stderr, "ecg_sim: warning: {}: checksum mismatch in signal {} ({}), used as --allow-checksum-mismatch asks\n",
+               m.file, m.signal, m.description);
   if (opt.max_beats > 0 && beats.size() > opt.max_beats) beats.resize(opt.max_beats);
   const std::string unit = net.input.task == "rhythm" ? "windows" : "beats";  // what one input is
   const double load_s = seconds_since(t_load);
   if (beats.empty())
-    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records", opt.records.empty() ? "--split" : "--records",
-                                 set, net.input.task, fmt::join(net.classes, " ")));
+    throw InputError(fmt::format("{} {}: no {} windows of classes {} in these records' annotation files ({}/<record>.atr)",
+                                 opt.records.empty() ? "--split" : "--records", set, net.input.task,
+                                 fmt::join(net.classes, " "), data_dir));
 
   BackendContext ctx;
   ctx.arch = opt.arch;
@@ -236,6 +246,13 @@ int run_main(const RunOptions& opt) {
   if (opt.mode != "golden" && opt.golden_check)
     report["golden_check"] = golden_check(net, beats, out, opt.threads, wall_s, mismatches);
   backend->fill_report(report);
+  if (opt.allow_checksum_mismatch) {
+    report["checksum_mismatches"] = nlohmann::json::array();
+    for (const auto& m : bad_sums)
+      report["checksum_mismatches"].push_back({{"record", m.record}, {"file", m.file}, {"signal", m.signal},
+                                               {"description", m.description}, {"header_checksum", m.header_checksum},
+                                               {"data_checksum", m.data_checksum}});
+  }
 
   fmt::print("ecg_sim {} --mode {}: {} records{}, {} {}, network {} ({} B weights, {} ops per input)\n\n", opt.arch,
              opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit, model,

@@ -31,6 +31,8 @@ struct RunOptions {
   bool golden_check = true;  // non-golden modes: compare every beat with the golden model
   int threads = 0;           // 0 = all cores
   std::size_t max_beats = 0; // first N beats of the record set only (0 = all)
+  bool download_data = false; // --download-data: fetch MIT-BIH when none is found (sim/first_run.h)
+  bool allow_checksum_mismatch = false;  // warn and report instead of failing (docs/beats.md)
 };
 
 // Adds the run options to the top-level app (they apply when no sub-command is given).

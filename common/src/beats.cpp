@@ -1,6 +1,7 @@
 #include "ecg/beats.h"
 
 #include <algorithm>
+#include <exception>
 #include <cmath>
 #include <map>
 #include <set>
@@ -57,12 +58,7 @@ std::vector<int> running_median(const std::vector<int>& x, int window) {
 int odd_window(double seconds, double fs) { return static_cast<int>(std::lround(seconds * fs / 2.0)) * 2 + 1; }
 
 std::vector<double> lead_mv(const Record& rec, const InputSpec& spec) {
-  // Records 102 and 104 have no MLII (surgical dressings): their upper channel (V5) stands in,
-  // as is usual for MIT-BIH studies.
-  int s = 0;
-  if (spec.lead != "MLII" || std::any_of(rec.header.signals.begin(), rec.header.signals.end(),
-                                         [](const SignalSpec& sig) { return sig.description == "MLII"; }))
-    s = rec.lead_index(spec.lead);
+  const int s = lead_signal(rec, spec.lead);
   const auto& sp = rec.header.signals[static_cast<std::size_t>(s)];
   const auto& raw = rec.signals.samples[static_cast<std::size_t>(s)];
   std::vector<double> mv(raw.size());
@@ -76,6 +72,21 @@ std::uint8_t rr_code(double samples, double fs) {  // 10 ms units, saturated to 
 }
 
 }  // namespace
+
+int lead_signal(const Record& rec, const std::string& lead) {
+  const auto& sigs = rec.header.signals;
+  int s = 0;
+  // Records 102 and 104 have no MLII (surgical dressings): their upper channel (V5) stands in,
+  // as is usual for MIT-BIH studies. Any other record without the lead is an error.
+  const bool fallback = lead == "MLII" && (rec.header.name == "102" || rec.header.name == "104") && !sigs.empty() &&
+                        std::none_of(sigs.begin(), sigs.end(), [](const SignalSpec& sig) { return sig.description == "MLII"; });
+  if (!fallback) s = rec.lead_index(lead);
+  if (sigs[static_cast<std::size_t>(s)].samples_per_frame != 1)
+    throw InputError(fmt::format("{}: signal {} ({}) has {} samples per frame; beat windows need 1", rec.header.origin, s,
+                                 sigs[static_cast<std::size_t>(s)].description,
+                                 sigs[static_cast<std::size_t>(s)].samples_per_frame));
+  return s;
+}
 
 InputSpec input_spec_from_json_text(const std::string& json_text, const std::string& origin) {
   nlohmann::json j;
@@ -169,9 +180,12 @@ int beat_label(const std::string& labels, char c) {
 }
 
 std::vector<double> remove_baseline(const std::vector<double>& x, double fs) {
-  // Works on a fixed-point copy (1 uV steps) so the integer running median applies.
+  // Works on a fixed-point copy (1 uV steps) so the integer running median applies,
+  // clamped to +-1 V (an ECG is a few mV) so the histogram stays small whatever the gain.
+  constexpr double kLimit = 1e6;
   std::vector<int> q(x.size());
-  for (std::size_t i = 0; i < x.size(); ++i) q[i] = static_cast<int>(std::lround(x[i] * 1000.0));
+  for (std::size_t i = 0; i < x.size(); ++i)
+    q[i] = static_cast<int>(std::lround(std::isnan(x[i]) ? 0.0 : std::clamp(x[i] * 1000.0, -kLimit, kLimit)));
   const auto base = running_median(running_median(q, odd_window(0.2, fs)), odd_window(0.6, fs));
   std::vector<double> y(x.size());
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] - base[i] / 1000.0;
@@ -254,7 +268,7 @@ std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
         double local = 0;
         int cnt = 0;
         for (std::size_t k = idx; k > 0 && cnt < 10; --k, ++cnt) local += static_cast<double>(r[k] - r[k - 1]);
-        local = cnt > 0 ? local / cnt : pre_rr;
+        local = cnt > 0 && local > 0 ? local / cnt : pre_rr;  // annotations out of time order: no local RR
         b.aux = {rr_code(pre_rr, fs), rr_code(post_rr, fs), rr_code(local, fs),
                  static_cast<std::int32_t>(std::clamp(std::lround(64.0 * pre_rr / local), 0L, 255L))};
         // The post-RR interval is known only once the next R peak has been seen.
@@ -271,9 +285,10 @@ std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
   long from = 0;
   for (const auto& a : rec.annotations) {
     if (a.aux.empty() || a.aux[0] != '(') continue;
-    if (in_af) std::fill(af.begin() + from, af.begin() + std::min(a.sample, n), 1);
+    const long to = std::min(a.sample, n);
+    if (in_af && to > from) std::fill(af.begin() + from, af.begin() + to, 1);  // out-of-order annotations: skip
     in_af = a.aux == "(AFIB";
-    from = std::min(a.sample, n);
+    from = to;
   }
   if (in_af) std::fill(af.begin() + from, af.end(), 1);
   const long win = spec.window > 0 ? spec.window : n;
@@ -291,18 +306,37 @@ std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
   return out;
 }
 
+std::vector<Beat> record_beats(const Record& rec, const InputSpec& spec, const LoadOptions& opts,
+                               std::vector<ChecksumMismatch>* mismatches) {
+  const int s = lead_signal(rec, spec.lead);
+  const auto& sp = rec.header.signals[static_cast<std::size_t>(s)];
+  if (!rec.signals.checksum_ok[static_cast<std::size_t>(s)]) {
+    ChecksumMismatch m{rec.header.name, rec.signal_path(s), s, sp.description,
+                       static_cast<int>(static_cast<std::uint16_t>(sp.checksum & 0xFFFF)),
+                       rec.signals.checksum_data[static_cast<std::size_t>(s)]};
+    if (!opts.allow_checksum_mismatch)
+      throw InputError(fmt::format("{}: checksum mismatch in signal {} ({}): the header says {}, the data sums to {}; the "
+                                   "file is corrupt or the header's format is wrong (--allow-checksum-mismatch to use it)",
+                                   m.file, s, m.description, m.header_checksum, m.data_checksum));
+    if (mismatches) mismatches->push_back(m);
+  }
+  return extract_beats(rec, spec);
+}
+
 std::vector<Beat> load_beats(const std::string& data_dir, const std::vector<std::string>& records,
-                             const InputSpec& spec, int threads) {
+                             const InputSpec& spec, int threads, const LoadOptions& opts,
+                             std::vector<ChecksumMismatch>* mismatches) {
   std::vector<std::vector<Beat>> per(records.size());
-  std::vector<std::string> errors(records.size());
+  std::vector<std::vector<ChecksumMismatch>> found(records.size());
+  std::vector<std::exception_ptr> errors(records.size());
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   const std::size_t nt = std::min<std::size_t>(records.size(), threads > 0 ? static_cast<unsigned>(threads) : hw);
   auto work = [&](std::size_t t) {
     for (std::size_t i = t; i < records.size(); i += nt) {
       try {
-        per[i] = extract_beats(read_record(data_dir, records[i]), spec);
-      } catch (const std::exception& e) {
-        errors[i] = e.what();
+        per[i] = record_beats(read_record(data_dir, records[i]), spec, opts, &found[i]);
+      } catch (...) {  // rethrown as it is: an InputError stays one, anything else stays a bug
+        errors[i] = std::current_exception();
       }
     }
   };
@@ -311,9 +345,11 @@ std::vector<Beat> load_beats(const std::string& data_dir, const std::vector<std:
   if (nt > 0) work(0);
   for (auto& th : pool) th.join();
   for (const auto& e : errors)
-    if (!e.empty()) throw InputError(e);
+    if (e) std::rethrow_exception(e);
   std::vector<Beat> out;
   for (auto& v : per) std::move(v.begin(), v.end(), std::back_inserter(out));
+  if (mismatches)
+    for (auto& f : found) mismatches->insert(mismatches->end(), f.begin(), f.end());
   return out;
 }
 

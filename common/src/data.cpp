@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ecg/error.h"
+#include "ecg/wfdb.h"
 
 namespace fs = std::filesystem;
 
@@ -46,14 +47,22 @@ std::vector<std::string> record_set(const std::string& name) {
   return split(it->second, ' ');
 }
 
+namespace {
+// The error_code overloads: a name the OS refuses (too long, bad bytes) is "not there",
+// never a filesystem_error escaping as an internal error.
+bool is_dir(const std::string& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+}  // namespace
+
 std::string resolve_data_dir(const std::string& cli_value) {
   if (!cli_value.empty()) {
-    if (!fs::is_directory(cli_value))
-      throw InputError(fmt::format("--data {}: no such directory", cli_value));
+    if (!is_dir(cli_value)) throw InputError(fmt::format("--data {}: no such directory", shorten(cli_value, 200)));
     return cli_value;
   }
   if (const char* env = std::getenv("ECG_SIM_DATA"); env && *env) {
-    if (!fs::is_directory(env)) throw InputError(fmt::format("$ECG_SIM_DATA={}: no such directory", env));
+    if (!is_dir(env)) throw InputError(fmt::format("$ECG_SIM_DATA={}: no such directory", shorten(env, 200)));
     return env;
   }
   std::vector<std::string> candidates = {"data/mitdb", "../shared/mitdb"};
@@ -61,25 +70,36 @@ std::string resolve_data_dir(const std::string& cli_value) {
   candidates.push_back(std::string(ECG_SIM_SOURCE_DIR) + "/data/mitdb");
   candidates.push_back(std::string(ECG_SIM_SOURCE_DIR) + "/../shared/mitdb");
 #endif
-  for (const auto& c : candidates)
-    if (fs::is_regular_file(fs::path(c) / "100.hea")) return c;
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (fs::is_regular_file(fs::path(c) / "100.hea", ec)) return c;
+  }
   throw InputError(
       "no MIT-BIH data found: pass --data DIR, set $ECG_SIM_DATA, or run scripts/download_mitdb.sh "
       "(looked in data/mitdb and ../shared/mitdb)");
 }
 
-std::vector<std::string> resolve_records(const std::string& spec, const std::string& data_dir) {
+std::vector<std::string> resolve_records(const std::string& spec, const std::string& data_dir, const std::string& flag) {
+  constexpr std::size_t kMaxName = 200;  // file names are at most 255 bytes with ".hea" and others
   std::vector<std::string> records = record_set(spec);
   if (records.empty()) {
     records = split(spec, ',');
-    if (records.empty()) throw InputError("--records: empty record list");
-    for (const auto& r : records)
+    if (records.empty()) throw InputError(fmt::format("{}: empty record list", flag));
+    for (const auto& r : records) {
       if (r.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_-") != std::string::npos)
-        throw InputError(fmt::format("--records: '{}' is neither a record name nor a set (all, ds1, ds2, paced, afib)", r));
+        throw InputError(fmt::format("{}: '{}' is neither a record name nor a set (all, ds1, ds2, paced, afib)", flag,
+                                     shorten(r)));
+      if (r.size() > kMaxName)
+        throw InputError(fmt::format("{}: record name '{}' is too long (at most {} characters)", flag, shorten(r, 40),
+                                     kMaxName));
+    }
   }
-  for (const auto& r : records)
-    if (!fs::is_regular_file(fs::path(data_dir) / (r + ".hea")))
-      throw InputError(fmt::format("record {}: {} not found", r, (fs::path(data_dir) / (r + ".hea")).string()));
+  for (const auto& r : records) {
+    const std::string hea = (fs::path(data_dir) / (r + ".hea")).string();
+    std::error_code ec;
+    if (!fs::exists(hea, ec)) throw InputError(fmt::format("record {}: {} not found", r, hea));
+    disk_files().size(hea);  // a directory, FIFO or device: a one-line error naming it
+  }
   return records;
 }
 

@@ -128,7 +128,8 @@ TEST_F(Cli, SplitAndRecordsExclusive) {
 // A real run on MIT-BIH: report keys, and the numbers equal a direct interpreter run.
 TEST_F(Cli, GoldenRunReportMatchesInterpreter) {
   const std::string mitdb = ECG_TEST_DATA;
-  if (!fs::exists(mitdb + "/100.hea")) GTEST_SKIP() << "no MIT-BIH data at " << mitdb;
+  if (!fs::exists(mitdb + "/100.hea"))
+    GTEST_FAIL() << "no MIT-BIH data in " << mitdb << ": run scripts/download_mitdb.sh or set $ECG_SIM_DATA, then rerun";
   write_model("qrcnn", [](json& m) { m["arch"] = "qrcnn"; });
   const std::string report = (m_dir / "r.json").string();
   const Result r = run("--arch qrcnn --mode golden " + weights() + " --data " + mitdb + " --records 100,105 -j 2 --json " + report);

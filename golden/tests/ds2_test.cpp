@@ -47,7 +47,8 @@ TEST_P(Ds2, ConfusionEqualsIntegerSimulation) {
   if (expected.is_null() || manifest.value("/inter/split/test"_json_pointer, std::string()) != "DS2")
     GTEST_SKIP() << arch << ": manifest has no inter.int.confusion on DS2";
   const std::string data = ECG_TEST_DATA;
-  if (!fs::exists(data + "/100.hea")) GTEST_SKIP() << "no MIT-BIH data at " << data;
+  if (!fs::exists(data + "/100.hea"))
+    GTEST_FAIL() << "no MIT-BIH data in " << data << ": run scripts/download_mitdb.sh or set $ECG_SIM_DATA, then rerun";
 
   const ecg::Network net = ecg::load_network((dir / "model.json").string());
   const auto beats = ecg::load_beats(data, ecg::resolve_records("ds2", data), net.input, 0);

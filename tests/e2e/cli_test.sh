@@ -77,5 +77,82 @@ if /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); ass
 grep -q "^hardware" "$tmp/out" && bad "golden mode printed a hardware table" || ok
 expect_error "bad --max-beats" "--max-beats" "$bin" --arch qrcnn --records 100 --max-beats -4 --data "$data"
 
+# --- hostile input (issue 13): copies in $tmp only; exit 2 with one line naming the file -------
+run_golden() { "$bin" --arch qrcnn --mode golden --max-beats 40 --weights "$srcdir/weights" -j 1 "$@"; }
+hea_edit() { /usr/bin/env python3 - "$tmp/d/100.hea" "$@" <<'PY'
+import os, sys
+p, old, new = sys.argv[1], os.fsencode(sys.argv[2]), os.fsencode(sys.argv[3])
+b = open(p, 'rb').read()
+assert old in b, old
+open(p, 'wb').write(b.replace(old, new))
+PY
+}
+# 1. non-UTF-8 and control bytes in header text and AUX strings: --json works, nothing raw on the terminal
+mk; hea_edit " V5" $' m\xffV\x1b[2J5'; printf '# caf\xe9 \x9b\n' >>"$tmp/d/100.hea"
+/usr/bin/env python3 - "$tmp/d/100.atr" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read())
+n = (b[2] | b[3] << 8) & 0x3FF  # the first annotation's own AUX string
+at = 4 + n + (n & 1) + 2        # after the second annotation's word
+aux = b'(\xff\x1b[31m'  # 7 bytes: padded to 8
+b[at:at] = bytes([len(aux), 63 << 2]) + aux + b'\0'  # AUX of the second annotation
+open(p, 'wb').write(bytes(b))
+PY
+if "$bin" inspect -r 100 --data "$tmp/d" --json "$tmp/u.json" >"$tmp/out" 2>&1 && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/u.json" \
+   && ! grep -q $'\x1b' "$tmp/out" && grep -qF 'm\xffV\x1b[2J5' "$tmp/out"; then ok; else bad "non-UTF-8 header/AUX with inspect --json: $(head -c 300 "$tmp/out")"; fi
+run_golden --records 100 --data "$tmp/d" --json "$tmp/u2.json" >"$tmp/out" 2>&1 && python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/u2.json" \
+  && ok || bad "non-UTF-8 header/AUX with a run --json: $(tail -c 300 "$tmp/out")"
+# 2. what a header implies is checked against the file before allocating
+mk; hea_edit "650000" "2147483648";            expect_error "2^31 samples" "100.dat: truncated" "$bin" inspect -r 100 --data "$tmp/d"
+mk; hea_edit "100.dat 212" "100.dat 212x99999999"; expect_error "212x99999999" "100.hea:2: samples per frame 99999999 is out of range" "$bin" inspect -r 100 --data "$tmp/d"
+mk; hea_edit " 650000" ""; rm "$tmp/d/100.dat"; truncate -s 2G "$tmp/d/100.dat"
+                                               expect_error "sparse 2 GB .dat, no count" "more than this reader takes" "$bin" inspect -r 100 --data "$tmp/d"
+mk; rm "$tmp/d/100.dat"; ln -s /dev/zero "$tmp/d/100.dat"
+                                               expect_error ".dat -> /dev/zero" "100.dat: is a link to a character device" "$bin" inspect -r 100 --data "$tmp/d"
+# 3. files that are not regular files: a clear error, never a hang
+mk; rm "$tmp/d/100.dat"; mkdir "$tmp/d/100.dat"; expect_error ".dat is a directory" "100.dat: is a directory" "$bin" inspect -r 100 --data "$tmp/d"
+mk; rm "$tmp/d/100.dat"; mkfifo "$tmp/d/100.dat"; expect_error ".dat is a FIFO" "100.dat: is a FIFO" timeout 20 "$bin" inspect -r 100 --data "$tmp/d"
+mk; rm "$tmp/d/100.hea"; mkfifo "$tmp/d/100.hea"; expect_error ".hea is a FIFO" "100.hea: is a FIFO" timeout 20 "$bin" inspect -r 100 --data "$tmp/d"
+mk; rm "$tmp/d/100.atr"; ln -s /dev/null "$tmp/d/100.atr"; expect_error ".atr -> /dev/null" "100.atr: is a link to a character device" run_golden --records 100 --data "$tmp/d"
+# 4. signal files stay beside their header
+mk; hea_edit "100.dat 212 200 11 1024 995" "../x/100.dat 212 200 11 1024 995"; expect_error "../x/100.dat" "signal file '../x/100.dat' is not a plain file name" "$bin" inspect -r 100 --data "$tmp/d"
+mk; hea_edit "100.dat 212 200 11 1024 995" "../../etc/passwd 212 200 11 1024 995"; expect_error "../../etc/passwd" "is not a plain file name" "$bin" inspect -r 100 --data "$tmp/d"
+# 5. silent misreads: checksum policy, invalid values, missing MLII, wrong record name
+mk; printf '\x55' | dd of="$tmp/d/100.dat" bs=1 seek=30000 conv=notrunc status=none
+expect_error "run: flipped .dat byte" "100.dat: checksum mismatch in signal 0 (MLII)" run_golden --records 100 --data "$tmp/d"
+expect_error "export: flipped .dat byte" "100.dat: checksum mismatch" "$bin" export-beats --spec "$tmp/spec.json" --records 100 --data "$tmp/d" --out "$tmp/e4"
+"$bin" inspect -r 100 --data "$tmp/d" >"$tmp/out" 2>&1; [ $? -eq 1 ] && grep -q MISMATCH "$tmp/out" && ok || bad "inspect: checksum mismatch must exit 1"
+if run_golden --records 100 --data "$tmp/d" --allow-checksum-mismatch --json "$tmp/cm.json" >"$tmp/out" 2>"$tmp/err" \
+   && grep -q "warning: .*100.dat: checksum mismatch in signal 0" "$tmp/err" \
+   && python3 -c "import json,sys; m=json.load(open(sys.argv[1]))['checksum_mismatches']; assert len(m)==1 and m[0]['signal']==0 and m[0]['record']=='100', m" "$tmp/cm.json"
+then ok; else bad "--allow-checksum-mismatch: $(cat "$tmp/err")"; fi
+mk; /usr/bin/env python3 - "$tmp/d/100.dat" <<'PY'
+import sys, numpy as np
+p = sys.argv[1]; b = np.frombuffer(open(p, 'rb').read(), dtype=np.uint8).astype(np.int32).reshape(-1, 3)
+x = np.empty(2 * len(b), dtype=np.int32); x[0::2] = b[:, 0] | ((b[:, 1] & 15) << 8); x[1::2] = b[:, 2] | ((b[:, 1] & 240) << 4)
+x = np.where(x >= 2048, x - 4096, x)
+open(p, 'wb').write(x.astype('<i2').tobytes())  # the same samples as format 16; the header still says 212
+PY
+expect_error "header 212, file format 16" "100.dat: checksum mismatch" run_golden --records 100 --data "$tmp/d"
+for g in nan inf 0 -200; do mk; hea_edit "212 200 11 1024 995" "212 $g 11 1024 995"; expect_error "gain $g" "100.hea:2: ADC gain" run_golden --records 100 --data "$tmp/d"; done
+for f in inf 0 1e-300; do mk; hea_edit "100 2 360" "100 2 $f"; expect_error "fs $f" "100.hea:1: sampling frequency" run_golden --records 100 --data "$tmp/d"; done
+mk; hea_edit " MLII" " II";                   expect_error "no MLII" "100.hea: record 100 has no signal 'MLII'" run_golden --records 100 --data "$tmp/d"
+run_golden --records 102 --data "$data" >"$tmp/out" 2>&1 && grep -q "^beats 40 " "$tmp/out" && ok || bad "record 102 (no MLII: V5 by design): $(tail -c 300 "$tmp/out")"
+rm -rf "$tmp/n"; mkdir "$tmp/n"; for e in hea dat atr; do cp "$data/100.$e" "$tmp/n/105.$e"; done
+expect_error "header names another record" "105.hea: the header is for record '100', not '105'" "$bin" inspect -r 105 --data "$tmp/n"
+# 6. valid WFDB read as WFDB does: skew, no sample count
+mk; hea_edit "100.dat 212 200 11 1024 1011" "100.dat 212:3 200 11 1024 1011"
+"$bin" inspect -r 100 --data "$tmp/d" >"$tmp/out" 2>&1 && grep -q "all signals verify" "$tmp/out" && ok || bad "skew 212:3: $(cat "$tmp/out")"
+mk; hea_edit " 650000" ""
+"$bin" inspect -r 100 --data "$tmp/d" >"$tmp/out" 2>&1 && grep -q "650000 samples" "$tmp/out" && ok || bad "no sample count: $(head -1 "$tmp/out")"
+# 7. clear messages
+expect_error "5000-character record name" "--record: record name 'aaaa" "$bin" inspect -r "$(printf 'a%.0s' $(seq 5000))" --data "$data"
+[ "$(wc -c <"$tmp/err")" -lt 300 ] && ok || bad "5000-character name: message not shortened"
+mk; hea_edit "100 2 360" "100 99999999999 360"; expect_error "n_signals 99999999999" "number of signals 99999999999 is out of range" "$bin" inspect -r 100 --data "$tmp/d"
+mk; hea_edit "100.dat 212" "100.dat 212x4294967297"; expect_error "212x4294967297" "samples per frame 4294967297 is out of range" "$bin" inspect -r 100 --data "$tmp/d"
+expect_error "inspect --record ../x" "--record: '../x' is neither" "$bin" inspect --record ../x --data "$data"
+mk; hea_edit "100 2 360" $'100 2\x1b[2J 360'; expect_error "control bytes in a message" 'bad number of signals' "$bin" inspect -r 100 --data "$tmp/d"
+grep -q $'\x1b' "$tmp/err" && bad "control byte echoed raw: $(cat -v "$tmp/err")" || ok
+
 echo "e2e_cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]

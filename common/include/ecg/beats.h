@@ -54,13 +54,38 @@ std::vector<double> resample_linear(const std::vector<double>& x, int n);
 // Quantization of a window to the spec's integer input format.
 std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec& spec);
 
+// The signal a spec's lead reads: the one described as `lead`; for MLII in records 102
+// and 104 only (which have none), channel 0 (V5). Otherwise, or for a signal with more than
+// one sample per frame, throws InputError naming the header.
+int lead_signal(const Record& rec, const std::string& lead);
+
 // All windows of one record under a spec, in time order. Beats whose window leaves the
 // record, or whose symbol is outside the label map, are skipped.
 std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec);
 
+// A signal whose data does not sum to the header's checksum.
+struct ChecksumMismatch {
+  std::string record, file;  // file: the signal file's path
+  int signal = 0;
+  std::string description;
+  int header_checksum = 0, data_checksum = 0;  // 16-bit sums
+};
+
+struct LoadOptions {
+  // A checksum mismatch in the signal a run uses is an error unless this is set
+  // (ecg_sim --allow-checksum-mismatch); then it is returned to the caller to report.
+  bool allow_checksum_mismatch = false;
+};
+
+// extract_beats() after the checksum policy: throws InputError naming the signal file when
+// the lead's checksum does not verify, unless allowed (then it is appended to `mismatches`).
+std::vector<Beat> record_beats(const Record& rec, const InputSpec& spec, const LoadOptions& opts = {},
+                               std::vector<ChecksumMismatch>* mismatches = nullptr);
+
 // Reads and extracts many records (in parallel over records when threads > 1); results
-// are in record order regardless of thread count.
+// are in record order regardless of thread count, and so are `mismatches`.
 std::vector<Beat> load_beats(const std::string& data_dir, const std::vector<std::string>& records,
-                             const InputSpec& spec, int threads = 0);
+                             const InputSpec& spec, int threads = 0, const LoadOptions& opts = {},
+                             std::vector<ChecksumMismatch>* mismatches = nullptr);
 
 }  // namespace ecg

@@ -1,5 +1,5 @@
 #pragma once
-// The run report of ../shared/schema/report.schema.json, built in one place for every
+// The run report of schema/report.schema.json (in this repository), built in one place for every
 // mode. make_report() fills every required key: what the network and the metrics know
 // (classes, accuracy, confusion, per_class, hardware.weight_storage_bytes/ops_per_beat);
 // hardware numbers that only a timed backend knows (clock_mhz, latency_cycles, latency_us,
