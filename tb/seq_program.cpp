@@ -38,8 +38,8 @@ struct Act {
 std::uint64_t SeqProgram::cycles_per_beat() const {
   std::uint64_t c = static_cast<std::uint64_t>(in_len + aux_len) + 1;
   for (const auto& p : passes)
-    c += static_cast<std::uint64_t>(hw.num_df + 1) +
-         p.nog * (static_cast<std::uint64_t>(hw.pe + 1 + hw.drain) + p.lout * p.nchunk);
+    c += static_cast<std::uint64_t>(hw.num_df + 1) + p.cout +
+         p.nog * (static_cast<std::uint64_t>(1 + hw.drain) + p.lout * p.nchunk);
   return c;
 }
 
@@ -402,6 +402,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     for (std::uint32_t f = 0; f < kNumDf; ++f)
       if (d[f] < -32768 || d[f] > 65535)
         fail(l, fmt::format("descriptor field {} = {} does not fit 16 bits", f, d[f]));
+    p.cout = static_cast<std::uint64_t>(cout);
     p.nog = static_cast<std::uint64_t>(nog);
     p.lout = static_cast<std::uint64_t>(lout);
     p.nchunk = static_cast<std::uint64_t>(nchunk);

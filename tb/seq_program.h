@@ -66,7 +66,7 @@ struct RegWrite {
 struct SeqPass {
   std::string layers;                 // names of the qnet layers it covers, e.g. "conv0+rq0"
   std::int32_t desc[seq::kNumDf] = {};
-  std::uint64_t nog = 0, lout = 0, nchunk = 0;
+  std::uint64_t cout = 0, nog = 0, lout = 0, nchunk = 0;
   std::uint64_t work = 0;             // nog * lout * nchunk
 };
 
@@ -80,8 +80,8 @@ struct SeqProgram {
   int weight_rows = 0;           // rows used (shared tensors stored once)
   int param_entries = 0;         // parameter entries used
   int act_words_a = 0, act_words_b = 0;  // words used in each activation buffer
-  // docs/engines.md: (L + A) + sum over passes [(num_df + 1) + nog * ((pe + 1) + lout * nchunk
-  // + drain)] + 1.
+  // docs/engines.md: (L + A) + sum over passes [(num_df + 1) + cout + nog * (1 + drain)
+  // + nog * lout * nchunk] + 1.
   std::uint64_t cycles_per_beat() const;
 };
 

@@ -257,7 +257,8 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   act.add(w("input", "read", net.input_bits), t.load_cycles);
   act.add(w("act", "write", net.input_bits), t.load_cycles);
   // docs/engines.md: per pass, the descriptor (layer_overhead), then per group of pe output
-  // channels its parameters (pe + 1), lout * nchunk work cycles and the pipeline drain.
+  // channels its parameters (one cycle per channel + 1), lout * nchunk work cycles and the
+  // pipeline drain.
   // Activations are position-major words of simd lanes (binary layers: xnor_lanes bits), so a
   // MAC chunk is one word of one tap; lane-wise passes (maxpool, gsum, lone element-wise) take
   // one tap per chunk.
@@ -294,7 +295,7 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     p.nog = cdiv(cout, pe);
     p.nchunk = nchunk;
     p.work = p.nog * lout * nchunk;
-    p.cycles = cfg.layer_overhead + p.nog * (pe + 1 + cfg.drain_cycles) + p.work;
+    p.cycles = cfg.layer_overhead + cout + p.nog * (1 + cfg.drain_cycles) + p.work;
     sum += p.cycles;
     datapath_activity(net, g, act, t);
     const std::int64_t wrow = pe * (bin ? cfg.xnor_lanes : simd * l.w_bits);

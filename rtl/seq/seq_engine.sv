@@ -14,7 +14,7 @@
 //  - descriptors: 16-bit fields, DescStride per pass.
 // Per beat: Load (one sample per accepted cycle, then the aux values) -> per pass: Desc
 // (NumDf + 1 cycles: the descriptor fields, one per cycle) -> per output group of Pe channels:
-// Par (Pe + 1 cycles: its parameters) -> Work (Lout * NChunk cycles, one chunk per cycle) ->
+// Par (one cycle per channel of the group + 1: its parameters) -> Work (Lout * NChunk cycles, one chunk per cycle) ->
 // Drain (DrainCycles: the pipeline empties) -> ... -> Out (class + logits, until accepted).
 // Pipeline: S0 counters and memory reads, S1 lane products and adder tree (or XNOR +
 // popcount), S2 accumulate, S3/S4 write-back (prim_wb) and the masked buffer write.
@@ -141,7 +141,7 @@ module seq_engine #(
   logic [Pe*ParW-1:0]  par_q;    // the current group's parameters (PE p at [p*ParW +: ParW])
   logic [15:0] ld_cnt_q, cnt_q;
   logic        in_sel_q;         // buffer the pass reads (0: A); it writes the other one
-  logic [15:0] og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q;
+  logic [15:0] og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, wrow_og_q;
   logic [15:0] t_q, r_q, cw_q, pos_t_q, pos_q, addr_t_q, addr_q, wrow_q, oaddr_t_q;
   logic        in_aux_q;
   logic [15:0] ac_q;
@@ -192,7 +192,7 @@ module seq_engine #(
   assign t_last     = (t_q + 16'd1 == d_lout);
   assign og_last    = (og_q + 16'd1 == d_nog);
   assign desc_done  = (cnt_q == 16'(NumDf));
-  assign par_done   = (cnt_q == 16'(Pe));
+  assign par_done   = (cnt_q == (og_last ? d_cout_last : 16'(Pe)));  // the group's channels
   assign drain_done = (cnt_q == 16'(Drain - 1));
 
   assign in_ready_o  = (state_q == StLoad) && enable_q;
@@ -212,7 +212,7 @@ module seq_engine #(
       beats_q    <= '0;
       cyc_q      <= '0;
       cyc_last_q <= '0;
-      {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q} <= '0;
+      {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, wrow_og_q} <= '0;
       {t_q, r_q, cw_q, pos_t_q, pos_q, addr_t_q, addr_q, wrow_q, oaddr_t_q, ac_q} <= '0;
       in_aux_q   <= 1'b0;
     end else begin
@@ -235,7 +235,7 @@ module seq_engine #(
         StDesc: begin
           // Field cnt_q is read this cycle; the field read in the previous cycle is shifted in.
           cnt_q <= cnt_q + 1;
-          {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, pidx_q, wrow_og_q} <= '0;
+          {og_q, ogl_in_q, ow_in_q, ogl_out_q, ow_out_q, obase_q, wrow_og_q} <= '0;
           if (desc_done) begin
             cnt_q   <= '0;
             state_q <= StPar;
@@ -243,7 +243,6 @@ module seq_engine #(
         end
         StPar: begin
           cnt_q <= cnt_q + 1;
-          if (!par_done) pidx_q <= pidx_q + 1;
           if (par_done) begin
             cnt_q     <= '0;
             t_q       <= '0;
@@ -355,7 +354,7 @@ module seq_engine #(
   );
 
   logic [15:0] par_raddr;
-  assign par_raddr = d_pbase + pidx_q;
+  assign par_raddr = d_pbase + obase_q + cnt_q;  // entry of channel og * Pe + cnt
   prim_ram_1r1w #(.Width(ParW), .Depth(ParDepth)) u_par (
     .clk_i   (clk_i),
     .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionPar),
@@ -410,7 +409,7 @@ module seq_engine #(
   // Activation buffers A/B and the aux registers
   logic [15:0] pos_abs, act_raddr;
   assign pos_abs   = d_pos0 + pos_q;
-  assign act_raddr = d_addr0 + ow_in_q + addr_q;
+  assign act_raddr = d_addr0 + (d_lanewise ? ow_in_q : 16'd0) + addr_q;  // lane-wise: its word
 
   logic [Aw-1:0] a_rdata, b_rdata, wb_data, wb_mask;
   logic          wb_we;
@@ -632,11 +631,12 @@ module seq_engine #(
   always_comb begin
     best_val_d = best_val_q;
     best_idx_d = best_idx_q;
+    // Class obase + p, compared against constants (no adder on the 16-bit counter).
     for (int unsigned p = 0; p < Pe; p++) begin
-      if (ch_ok[p] && obase_q + 16'(p) < 16'(MaxClasses) &&
-          (obase_q + 16'(p) == '0 || $signed(y[p]) > $signed(best_val_d))) begin
+      if (ch_ok[p] && p < MaxClasses && obase_q < 16'(MaxClasses - p) &&
+          ((p == 0 && obase_q == '0) || $signed(y[p]) > $signed(best_val_d))) begin
         best_val_d = y[p];
-        best_idx_d = ClsAw'(obase_q + 16'(p));
+        best_idx_d = ClsAw'(obase_q) + ClsAw'(p);
       end
     end
   end
@@ -652,14 +652,14 @@ module seq_engine #(
     always_comb begin
       hit = 1'b0;
       for (int unsigned p = 0; p < Pe; p++) begin
-        if (ch_ok[p] && obase_q + 16'(p) == 16'(c)) hit = 1'b1;
+        if (p <= c && ch_ok[p] && obase_q == 16'(c - p)) hit = 1'b1;
       end
     end
     logic [AccBits-1:0] val;
     always_comb begin
       val = logits_q[c];
       for (int unsigned p = 0; p < Pe; p++) begin
-        if (obase_q + 16'(p) == 16'(c)) val = y[p];
+        if (p <= c && obase_q == 16'(c - p)) val = y[p];
       end
     end
     always_ff @(posedge clk_i) begin

@@ -67,7 +67,7 @@ struct PassCost {
   std::string type;
   std::vector<std::string> fused;
   std::int64_t work = 0;        // seq: work cycles; pipe: cycles per output column (c_s)
-  std::int64_t cycles = 0;      // seq: layer_overhead + nog * (pe + 1 + drain) + work; pipe: Lout * c_s
+  std::int64_t cycles = 0;      // seq: layer_overhead + Cout + nog * (1 + drain) + work; pipe: Lout * c_s
   std::int64_t nog = 0, nchunk = 0;  // seq: output groups, chunks per output
   std::int64_t pe = 0, simd = 0;
 };
