@@ -356,6 +356,7 @@ PipeRun run_pipe(const std::vector<PipeStageGeom>& st, std::int64_t in_len, std:
   for (std::size_t i = 0; i < n; ++i) s[i].p0 = -st[i].padl;
   std::int64_t aux_fifo = 0, word = 0, sent = 0;  // word of the current input beat
   bool res_valid = false;
+  std::int64_t res_cols = 0;  // columns of the last stage taken (a beat's result: its last)
   const std::int64_t words = in_len * in_ch + aux_len;
   PipeRun run;
   const std::int64_t limit = 1000000000;
@@ -405,7 +406,7 @@ PipeRun run_pipe(const std::vector<PipeStageGeom>& st, std::int64_t in_len, std:
     }
     // The result word is presented from the cycle after the last logit arrives; taken at once.
     const bool res_taken = res_valid;
-    if (res_taken) run.out.push_back(cyc);
+    if (res_taken && ++res_cols % st[n - 1].lout == 0) run.out.push_back(cyc);
     // Registers.
     for (std::size_t i = 0; i < n; ++i) {
       const PipeStageGeom& g = st[i];

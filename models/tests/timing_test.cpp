@@ -180,8 +180,14 @@ TEST(Sweep, CyclesScaleWithPeAndSimd) {
   }
   // Beyond the input channels more SIMD lanes buy nothing (a chunk is one tap's channels).
   EXPECT_EQ(seq_timing(g, cfg("seq", 4, 64)).passes[0].work, seq_timing(g, cfg("seq", 4, 8)).passes[0].work);
-  // Pipe: the stage II scales the same way.
-  EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 8)).ii_cycles, 2 * pipe_timing(g, cfg("pipe", 4, 8)).ii_cycles);
+  // Pipe: a compute-bound stage's column (16 channels x 5 taps x ceil(8/simd) words per
+  // ceil(16/pe) groups) halves with pe; once the steps drop below the write-back's 4 cycles per
+  // output value (4 x 16 = 64), more PEs buy nothing.
+  EXPECT_EQ(pipe_timing(g, cfg("pipe", 1, 1)).passes[0].work, 16 * 5 * 8);
+  EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 1)).passes[0].work, 8 * 5 * 8);
+  EXPECT_GT(pipe_timing(g, cfg("pipe", 1, 1)).ii_cycles, pipe_timing(g, cfg("pipe", 2, 1)).ii_cycles);
+  EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 8)).passes[0].work, 64);
+  EXPECT_EQ(pipe_timing(g, cfg("pipe", 2, 8)).ii_cycles, pipe_timing(g, cfg("pipe", 4, 8)).ii_cycles);
   // Latency never grows with more PEs, on every test network.
   for (const char* arch : {"qrcnn", "bnn", "int2kd", "logq", "dwsep"}) {
     const NetGeom n = net_geometry(load_network(std::string(ECG_MODELS_TEST_DATA) + "/t_" + arch + ".json"));
