@@ -181,9 +181,9 @@ void print_table(const nlohmann::json& j) {
     const auto& g = j["generic"];
     long in_ram = 0, in_ff = 0;
     for (const auto& m : g["memories"]) (m["mapped"].get<std::string>() == "ram" ? in_ram : in_ff)++;
-    fmt::print("  checks       {} $div/$mod cells; {} $mul cells ({} on {}); memories: {} in RAM, {} in flip-flops "
+    fmt::print("  checks       {} $div/$mod cells; {} $mul cells (mapped to {}); memories: {} in RAM, {} in flip-flops "
                "(largest {} bits)\n",
-               g["div_mod_cells"].get<long>(), g["mul_cells"].get<long>(), j.value("dsp_mapping", "dsp") == "dsp" ? "DSP" : "LUT",
+               g["div_mod_cells"].get<long>(), g["mul_cells"].get<long>(),
                j.value("dsp_mapping", "dsp") == "dsp" ? "DSPs" : "LUTs", in_ram, in_ff, g["ff_memory_bits_max"].get<long>());
   }
   std::string steps;

@@ -125,12 +125,12 @@ module board_link #(
 
       if (frame_start_i || frame_end_i) begin
         if (frame_end_i && state_q == LkResult) res_full_q <= 1'b0;
+        if (frame_start_i) ovf_q <= 1'b0;  // reported in the status byte board_spi takes now
         state_q <= LkCmd;
         bc_q    <= '0;
       end else begin
         if (tx_load_i) begin
           unique case (state_q)
-            LkCmd:    ovf_q <= 1'b0;  // reported in this status byte
             LkRead: begin
               rd_q       <= {rd_q[23:0], 8'h00};
               rd_loads_q <= rd_loads_q + 2'd1;

@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the scripts or the result format change: part of every cache key.
-constexpr const char* kFlowVersion = "synth-flow-2";
+constexpr const char* kFlowVersion = "synth-flow-3";
 // Parameters board_top declares itself and passes to the engine.
 const std::set<std::string> kBoardParams = {"MaxClasses"};
 
@@ -295,24 +295,38 @@ long parse_select_count(const std::string& text) {
   return -1;
 }
 
-std::vector<Memory> parse_mem2reg(const std::string& log, const std::string& wire_dump) {
+std::vector<Memory> parse_mem2reg(const std::string& log, const std::string& wire_dump, const std::string& ff_dump) {
   std::set<std::string> names;
   static const std::regex rep_re(R"(Replacing memory \\(\S+) with list of registers)");
   for (std::sregex_iterator it(log.begin(), log.end(), rep_re), end; it != end; ++it) names.insert((*it)[1]);
-  std::map<std::string, Memory> mems;  // by full (flattened) name
-  static const std::regex wire_re(R"(^\s*wire (?:width (\d+) )?(?:\S+ \d+ )*\\(\S+)\[\d+\]\s*$)");
-  std::istringstream in(wire_dump);
+  // Elements driven by a flip-flop (its Q); an array of wires (e.g. an adder tree's nodes)
+  // is combinational logic, not a memory.
+  std::set<std::string> ff_q;
+  static const std::regex q_re(R"(^\s*connect \\Q (.*)$)");
+  static const std::regex elem_re(R"(\\(\S+\[\d+\]))");
+  std::istringstream fin(ff_dump);
   std::string line;
   std::smatch m;
+  while (std::getline(fin, line)) {
+    if (!std::regex_search(line, m, q_re)) continue;
+    const std::string rhs = m[1];
+    for (std::sregex_iterator it(rhs.begin(), rhs.end(), elem_re), end; it != end; ++it) ff_q.insert((*it)[1]);
+  }
+  std::map<std::string, Memory> mems;  // by full (flattened) name
+  static const std::regex wire_re(R"(^\s*wire (?:width (\d+) )?(?:\S+ \d+ )*\\(\S+)\[\d+\]\s*$)");
+  static const std::regex name_re(R"(\\(\S+\[\d+\])\s*$)");
+  std::istringstream in(wire_dump);
   while (std::getline(in, line)) {
     if (!std::regex_search(line, m, wire_re)) continue;
     const std::string full = m[2];
     const auto dot = full.rfind('.');
     const std::string base = dot == std::string::npos ? full : full.substr(dot + 1);
     if (!names.count(base)) continue;
+    const long width = m[1].matched ? std::stol(m[1]) : 1;
+    if (std::regex_search(line, m, name_re) && !ff_q.count(m[1])) continue;
     auto& mem = mems[full];
     mem.name = full;
-    mem.width = m[1].matched ? std::stol(m[1]) : 1;
+    mem.width = width;
     mem.depth += 1;
   }
   std::vector<Memory> out;
@@ -431,9 +445,11 @@ nlohmann::json run_flow(const FlowRequest& req, const StepFn& on_step) {
   const std::string elab_log = read_text(dir + "/elaborate.log");
   std::vector<Memory> ff_mems;
   if (elab_log.find("with list of registers") != std::string::npos) {
-    write_file_atomic(dir + "/wires.ys", fmt::format("read_rtlil {0}/elab.il\ntee -q -o {0}/wires.txt dump w:*\n", dir));
+    write_file_atomic(dir + "/wires.ys", fmt::format("read_rtlil {0}/elab.il\ntee -q -o {0}/wires.txt dump w:*\n"
+                                                     "tee -q -o {0}/ffs.txt dump t:$*dff*\n",
+                                                     dir));
     if (step("list-registers", {"yosys", "-q", "-s", dir + "/wires.ys"}, dir + "/wires.out"))
-      ff_mems = parse_mem2reg(elab_log, read_text(dir + "/wires.txt"));
+      ff_mems = parse_mem2reg(elab_log, read_text(dir + "/wires.txt"), read_text(dir + "/ffs.txt"));
   }
 
   // 2. Technology mapping.

@@ -49,12 +49,16 @@ TEST(SynthFlow, SizesArraysTurnedIntoRegisters) {
   const std::string wires = "  wire width 8 \\u_engine.r[0]\n  wire width 8 \\u_engine.r[1]\n"
                             "  wire width 8 \\u_engine.r[2]\n  wire \\u_engine.desc[0]\n  wire \\u_engine.desc[1]\n"
                             "  wire width 8 \\u_engine.other[0]\n  wire width 8 $auto$r[0]\n";
-  const auto m = parse_mem2reg(log, wires);
+  // r[0..2] and desc[0] are flip-flop outputs; desc[1] is a wire (combinational).
+  const std::string ffs = "  cell $adff $auto$1\n    connect \\Q \\u_engine.r[0]\n  end\n"
+                          "  cell $dffe $auto$2\n    connect \\Q { \\u_engine.r[2] \\u_engine.r[1] \\u_engine.desc[0] }\n  end\n";
+  const auto m = parse_mem2reg(log, wires, ffs);
   ASSERT_EQ(m.size(), 2u);
   EXPECT_EQ(m[0].name, "u_engine.desc");
-  EXPECT_EQ(m[0].bits(), 2);
+  EXPECT_EQ(m[0].bits(), 1);
   EXPECT_EQ(m[1].name, "u_engine.r");
   EXPECT_EQ(m[1].bits(), 24);
+  EXPECT_TRUE(parse_mem2reg(log, wires, "").empty());  // no flip-flops: only wires
 }
 
 TEST(SynthFlow, UtilizationFromStat) {

@@ -69,8 +69,9 @@ struct Memory {
 std::vector<Memory> parse_memory_dump(const std::string& dump);      // `dump t:$mem_v2`
 long parse_select_count(const std::string& text);                   // `select -count`: N objects
 // Arrays that Yosys' front end turned into registers ("Replacing memory \X with list of
-// registers"), sized from the wires `...X[i]` in a `dump w:*` of the flattened design.
-std::vector<Memory> parse_mem2reg(const std::string& log, const std::string& wire_dump);
+// registers"), sized from the wires `...X[i]` in a `dump w:*` of the flattened design; only the
+// elements a flip-flop drives (a Q connection in `dump t:$*dff*`) count.
+std::vector<Memory> parse_mem2reg(const std::string& log, const std::string& wire_dump, const std::string& ff_dump);
 // Cell counts of `stat -json` (design totals) into the device's utilization keys.
 nlohmann::json utilization_from_stat(const nlohmann::json& stat, const std::string& family);
 // $mul cells per module (pre-flatten `stat -json`), by module base name, non-zero only.
