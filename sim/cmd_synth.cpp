@@ -12,9 +12,9 @@
 
 #include "commands.h"
 #include "ecg/error.h"
-#include "ecg/npy.h"
+#include "ecg/atomic_file.h"
 #include "ecg/qnet.h"
-#include "ecg/report.h"
+#include "ecg/run/report.h"
 #include "ecg/synth/flow.h"
 #if __has_include("ecg/models/tlm_run.h")
 #include "ecg/models/tlm_run.h"
