@@ -203,7 +203,10 @@ Tensor parse_tensor(const Reader& r, const std::string& name, const json& j) {
                                        shape_str(t.shape), numel));
   // pow2: a sign bit (when signed) plus an exponent field; one code is reserved for zero.
   const int exp_bits = t.bits - (t.is_signed ? 1 : 0);
-  const int max_exp = std::min(30, t.is_signed ? (1 << exp_bits) - 1 : (1 << exp_bits) - 2);
+  // (exponent fields of 5 bits and more already reach the cap; this also keeps 32-bit int
+  // tensors from shifting into the sign bit)
+  const int max_exp =
+      exp_bits >= 5 ? 30 : std::min(30, t.is_signed ? (1 << exp_bits) - 1 : (1 << exp_bits) - 2);
   const Range range = int_range(t.bits, t.is_signed);
   t.data.resize(numel);
   for (std::size_t i = 0; i < numel; ++i) {
