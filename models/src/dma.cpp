@@ -54,7 +54,8 @@ void dma::run() {
   m_boot_done = sc_core::sc_time_stamp();
 
   const std::uint64_t sb = accelerator::sample_bytes(m_net);
-  std::vector<std::uint8_t> buf(accelerator::input_bytes(m_net));
+  std::vector<std::uint8_t>& buf = m_buf;
+  buf.assign(accelerator::input_bytes(m_net), 0);
   for (;;) {
     m_qk.sync();  // the DMA is free now; wait for the next beat
     const std::size_t i = src2dma->read();

@@ -38,6 +38,9 @@ class dma : public sc_core::sc_module {
   const NetGeom& m_net;
   const std::vector<BeatIn>& m_beats;
   std::vector<std::uint8_t> m_weight_image;
+  // One beat's input bytes. A member, not a local of run(): a SystemC thread still waiting at
+  // the end of the simulation is never unwound, so its locals would leak (LeakSanitizer).
+  std::vector<std::uint8_t> m_buf;
   std::vector<BeatTrace>& m_trace;
   unsigned m_burst;
   tlm_utils::tlm_quantumkeeper m_qk;
