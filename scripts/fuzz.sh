@@ -12,7 +12,7 @@ secs="${1:-60}"; shift || true
 launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
 # Only common/ and tests/ are needed: the other components are left out of this build.
 cmake -S "$here" -B "$build" -DECG_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-      -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DECG_SKIP_DIRS=qnet;golden;hw;run;power;models;rtl;tb;tools;sweep;sim" "${launcher[@]}" >/dev/null
+      -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DECG_SKIP_DIRS=qnet;golden;hw;run;power;models;rtl;tb;tools;sweep;synth;sim" "${launcher[@]}" >/dev/null
 cmake --build "$build" --target fuzz_wfdb -j"$(nproc)"
 corpus="$(mktemp -d)"; trap 'rm -rf "$corpus"' EXIT
 cp "$here"/tests/fuzz/corpus/* "$corpus/"
