@@ -29,7 +29,7 @@ struct SeqHw {
   int aux_depth = 4;
   int max_classes = 8;
   int num_df = 23;  // descriptor fields (read one per cycle)
-  int drain = 4;    // pipeline stages after the counters
+  int drain = 6;    // pipeline stages after the counters (seq_hw_pkg::DrainCycles)
 };
 
 // seq_hw_pkg constants used by the loader.

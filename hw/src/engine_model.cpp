@@ -159,8 +159,8 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
   ps.declare_int("engine.layer_overhead", 24,
                  "seq: cycles per layer pass to load its descriptor (RTL: 23 fields, one per "
                  "cycle, + 1)", 0, 1000000);
-  ps.declare_int("engine.drain_cycles", 4,
-                 "seq: pipeline stages that drain after each group of pe output channels (RTL: 4)",
+  ps.declare_int("engine.drain_cycles", 6,
+                 "seq: pipeline stages that drain after each group of pe output channels (RTL: 6)",
                  0, 1000000);
   ps.declare_int("engine.xnor_lanes", 0,
                  "seq: 1-bit lanes per XNOR-popcount word for binary layers (0 = no XNOR path; "

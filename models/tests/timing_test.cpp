@@ -82,31 +82,31 @@ EngineConfig cfg(const std::string& style, int pe, int simd, int overhead = 4) {
 }
 
 TEST(SeqTiming, HandComputed) {
-  // pe = simd = 4, descriptor overhead 4, drain 4 (docs/engines.md, the RTL's sequencer):
-  // a pass costs overhead + Cout (parameter loads) + nog * (1 + drain) + nog * Lout * nchunk;
-  // a MAC chunk is one word (simd channels) of one tap, a pooling chunk one tap.
+  // pe = simd = 4, descriptor overhead 4, drain 6 (docs/engines.md, the RTL's sequencer and its
+  // six-stage pipeline): a pass costs overhead + Cout (parameter loads) + nog * (1 + drain) +
+  // nog * Lout * nchunk; a MAC chunk is one word (simd channels) of one tap, a pooling chunk one tap.
   //  load 16;
   //  conv (Cin 1, k 5, 8 out, L 16): nchunk 5 * ceil(1/4) = 5, nog 2: work 2*16*5 = 160,
-  //    pass 4 + 8 + 2*5 + 160 = 182 (requant fused);
-  //  maxpool (8 ch, k 2, Lout 8): nchunk 2, nog 2: work 2*8*2 = 32, pass 4 + 8 + 10 + 32 = 54;
+  //    pass 4 + 8 + 2*7 + 160 = 186 (requant fused);
+  //  maxpool (8 ch, k 2, Lout 8): nchunk 2, nog 2: work 2*8*2 = 32, pass 4 + 8 + 14 + 32 = 58;
   //  dense (8 ch x 8 positions -> 5): nchunk 8 * ceil(8/4) = 16, nog 2: work 32,
-  //    pass 4 + 5 + 10 + 32 = 51;
-  //  latency = 16 + 182 + 54 + 51 + 1 = 304 = II.
+  //    pass 4 + 5 + 14 + 32 = 55;
+  //  latency = 16 + 186 + 58 + 55 + 1 = 316 = II.
   const EngineTiming t = seq_timing(small_seq(), cfg("seq", 4, 4));
   ASSERT_EQ(t.passes.size(), 3u);
   EXPECT_EQ(t.passes[0].work, 160);
-  EXPECT_EQ(t.passes[0].cycles, 182);
+  EXPECT_EQ(t.passes[0].cycles, 186);
   EXPECT_EQ(t.passes[0].fused, std::vector<std::string>{"rq"});
   EXPECT_EQ(t.passes[1].work, 32);
   EXPECT_EQ(t.passes[2].work, 32);
   EXPECT_EQ(t.passes[2].nchunk, 16);
   EXPECT_EQ(t.load_cycles, 16);
-  EXPECT_EQ(t.latency_cycles, 304);
-  EXPECT_EQ(t.ii_cycles, 304);
-  // pe = 8, simd = 1, overhead 0, drain 4: one group per pass (Cout + 1 + 4); conv 16*5 = 80,
+  EXPECT_EQ(t.latency_cycles, 316);
+  EXPECT_EQ(t.ii_cycles, 316);
+  // pe = 8, simd = 1, overhead 0, drain 6: one group per pass (Cout + 1 + 6); conv 16*5 = 80,
   // pool 8*2 = 16, dense 8*8 = 64.
   EXPECT_EQ(seq_timing(small_seq(), cfg("seq", 8, 1, 0)).latency_cycles,
-            16 + (13 + 80) + (13 + 16) + (10 + 64) + 1);
+            16 + (15 + 80) + (15 + 16) + (12 + 64) + 1);
 }
 
 TEST(SeqTiming, ActivityCounts) {

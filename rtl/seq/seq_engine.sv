@@ -17,7 +17,8 @@
 // Par (one cycle per channel of the group + 1: its parameters) -> Work (Lout * NChunk cycles, one chunk per cycle) ->
 // Drain (DrainCycles: the pipeline empties) -> ... -> Out (class + logits, until accepted).
 // Pipeline: S0 counters and memory reads, S1 lane products and adder tree (or XNOR +
-// popcount), S2 accumulate, S3/S4 write-back (prim_wb) and the masked buffer write.
+// popcount), S2 accumulate, S3..S6 write-back (prim_wb: multiply, round, shift, clamp) and the
+// masked buffer write in S6.
 module seq_engine #(
   parameter int unsigned Pe         = 4,
   parameter int unsigned Simd       = 8,
@@ -559,24 +560,27 @@ module seq_engine #(
     end
   end
 
-  // S2 -> S3 -> S4
-  logic        s3_valid_q, s4_valid_q;
-  logic [15:0] s3_oaddr_q, s4_oaddr_q;
+  // S2 -> S3 .. S6: the write-back pipeline (prim_wb: 3 registers, then the clamp in S6).
+  localparam int unsigned NWb = Drain - 2;  // S3 .. S6
+  logic [NWb-1:0] wbv_q;
+  logic [15:0]    wba_q [NWb];
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      s3_valid_q <= 1'b0;
-      s4_valid_q <= 1'b0;
+      wbv_q <= '0;
     end else begin
-      s3_valid_q <= s2_valid_q && s2_last_q;
-      s4_valid_q <= s3_valid_q;
+      wbv_q <= {wbv_q[NWb-2:0], s2_valid_q && s2_last_q};
     end
   end
   always_ff @(posedge clk_i) begin
-    s3_oaddr_q <= s2_oaddr_q;
-    s4_oaddr_q <= s3_oaddr_q;
+    wba_q[0] <= s2_oaddr_q;
+    for (int unsigned i = 1; i < NWb; i++) wba_q[i] <= wba_q[i-1];
   end
+  logic        wbl_valid;   // S6: the group's outputs are written
+  logic [15:0] wbl_oaddr;
+  assign wbl_valid = wbv_q[NWb-1];
+  assign wbl_oaddr = wba_q[NWb-1];
 
-  // S3/S4: write-back units (requant / threshold), one per PE.
+  // S3 .. S6: write-back units (requant / threshold), one per PE.
   logic [AccBits-1:0] y [Pe];
   logic [Pe-1:0]      ch_ok;
   for (genvar p = 0; p < Pe; p++) begin : g_wb
@@ -602,7 +606,7 @@ module seq_engine #(
     assign ch_ok[p] = !og_last || 16'(p) < d_cout_last;
   end
 
-  // S4: masked write of the group's Pe outputs into its lanes of the output word.
+  // S6: masked write of the group's Pe outputs into its lanes of the output word.
   always_comb begin
     wb_data = '0;
     wb_mask = '0;
@@ -618,15 +622,15 @@ module seq_engine #(
       end
     end
   end
-  assign wb_we   = s4_valid_q;
-  assign wb_addr = s4_oaddr_q;
+  assign wb_we   = wbl_valid;
+  assign wb_addr = wbl_oaddr;
 
   // Argmax over the last pass's outputs (first index of the maximum), in output order.
   logic [AccBits-1:0] logits_q [MaxClasses];
   logic [AccBits-1:0] best_val_q, best_val_d;
   logic [ClsAw-1:0]   best_idx_q, best_idx_d;
   logic               logit_we;
-  assign logit_we = s4_valid_q && last_pass;
+  assign logit_we = wbl_valid && last_pass;
 
   always_comb begin
     best_val_d = best_val_q;

@@ -58,8 +58,10 @@ package seq_hw_pkg;
   localparam int unsigned ParW     = ParABits + MultBits + 5 + 1;
 
   // Pipeline after the counters (S0): memory data -> lane products + adder tree (S1),
-  // accumulate (S2), write-back multiply (S3), write-back round/clamp + buffer write (S4).
-  localparam int unsigned DrainCycles = 4;
+  // accumulate (S2), write-back multiply (S3), round (S4), shift (S5), clamp + buffer write (S6).
+  // Six stages keep every register-to-register path short enough for the iCE40 UP5K's clock
+  // (docs/synth.md); the TLM model's engine.drain_cycles is this value.
+  localparam int unsigned DrainCycles = 6;
 
   // Register/load port: address bits [31:28] select the region.
   localparam logic [3:0] RegionCsr  = 4'd0;  // CSR index in addr[7:0]

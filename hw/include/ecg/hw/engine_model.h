@@ -46,7 +46,7 @@ struct EngineConfig {
   int pe = 8, simd = 8;
   // seq: cycles per pass to load its descriptor; pipeline stages that drain after each group
   // of pe output channels; 1-bit lanes per XNOR word (0 = no XNOR path). See docs/engines.md.
-  int layer_overhead = 24, drain_cycles = 4, xnor_lanes = 0;
+  int layer_overhead = 24, drain_cycles = 6, xnor_lanes = 0;
   // pipe: per-stage PEs/SIMD (layer name -> value), defaulting to pe/simd.
   std::map<std::string, int> stage_pe, stage_simd;
   // Buffer capacities; 0 = sized to the network. Checked against the network.
