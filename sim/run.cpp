@@ -247,7 +247,7 @@ int run_main(const RunOptions& opt) {
   ctx.realtime = opt.realtime;
   ctx.threads = opt.threads;
   set_trace_window(opt, beats, ctx);
-  if (opt.threads_given && (opt.mode == "rtl" || opt.mode == "cosim") && records.size() > 1)
+  if (opt.threads_given && (opt.mode == "rtl" || opt.mode == "cosim"))  // records in worker processes
     ctx.workers = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::unique_ptr<Backend> backend = factory->second(ctx);
 

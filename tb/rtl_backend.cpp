@@ -270,7 +270,8 @@ const bool kRegistered = [] {
   for (const char* mode : {"rtl", "cosim"})
     register_backend(mode, [](const BackendContext& ctx) -> std::unique_ptr<Backend> {
       BackendFactory single = [](const BackendContext& c) -> std::unique_ptr<Backend> { return std::make_unique<RtlBackend>(c); };
-      if (ctx.workers > 1) return make_parallel_rtl_backend(ctx, single);  // records in worker processes
+      // -j N: records in worker processes; a waveform or the realtime pace needs one platform.
+      if (ctx.workers > 1 && ctx.trace_file.empty() && !ctx.realtime) return make_parallel_rtl_backend(ctx, single);
       return single(ctx);
     });
   return true;

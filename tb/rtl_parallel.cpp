@@ -5,7 +5,8 @@
 // back, over a pipe, its progress, every beat's outcome and its check counters; the parent
 // puts the outcomes in run order (the front end then computes the metrics, latency and golden
 // check over all beats as for one run) and sums the counters into the report's cosim and sim
-// blocks. Records are handed out longest first, one at a time, to at most `workers` workers.
+// blocks. Records (cut into chunks when one is a large share of the run) are handed out
+// longest first, one at a time, to at most `workers` workers.
 #include "rtl_parallel.h"
 
 #include <fcntl.h>
@@ -126,10 +127,6 @@ struct Running {
 class ParallelRtlBackend final : public Backend {
  public:
   ParallelRtlBackend(const BackendContext& ctx, BackendFactory make) : m_ctx(ctx), m_make(std::move(make)) {
-    if (!ctx.trace_file.empty())
-      throw InputError(fmt::format("--trace {}: one waveform per run; with -j {} the records run in separate "
-                                   "processes (use -j 1, or one record)", ctx.trace_file, ctx.workers));
-    if (ctx.realtime) throw InputError("--realtime: not with -j N in the rtl/cosim modes (use -j 1)");
     BackendContext probe = ctx;
     probe.workers = 1;
     m_make(probe);  // bad -p values the backend itself checks: one line before any work
@@ -142,9 +139,14 @@ class ParallelRtlBackend final : public Backend {
 
   void run(const Network& net, const std::vector<Beat>& beats, std::vector<BeatOutcome>& out,
            Progress& progress) override {
+    // Jobs: records, cut into chunks of at most `chunk` beats when a record is a large share of
+    // the run (each chunk boots its own platform: the same engine cycles and outputs per beat).
+    const std::size_t n_workers = static_cast<std::size_t>(std::max(1, m_ctx.workers));
+    const std::size_t chunk = std::max<std::size_t>(16, (beats.size() + 4 * n_workers - 1) / (4 * n_workers));
     std::vector<Job> jobs;
     for (std::size_t i = 0; i < beats.size(); ++i) {
-      if (jobs.empty() || jobs.back().record != beats[i].record) jobs.push_back({beats[i].record, i, 0});
+      if (jobs.empty() || jobs.back().record != beats[i].record || jobs.back().count >= chunk)
+        jobs.push_back({beats[i].record, i, 0});
       ++jobs.back().count;
     }
     std::vector<std::size_t> order(jobs.size());
@@ -227,7 +229,7 @@ class ParallelRtlBackend final : public Backend {
       progress.advance(done);
     };
     while (next < order.size() || !running.empty()) {
-      while (error.empty() && next < order.size() && running.size() < static_cast<std::size_t>(std::max(1, m_ctx.workers)))
+      while (error.empty() && next < order.size() && running.size() < n_workers)
         start(order[next++]);
       if (running.empty()) break;
       std::vector<pollfd> pfds;
@@ -236,10 +238,10 @@ class ParallelRtlBackend final : public Backend {
       for (std::size_t k = 0; k < running.size(); ++k) {
         if (!(pfds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
         Running& r = running[k];
-        char chunk[65536];
-        const ssize_t n = ::read(r.fd, chunk, sizeof chunk);
+        char buf[65536];
+        const ssize_t n = ::read(r.fd, buf, sizeof buf);
         if (n > 0) {
-          r.buf.append(chunk, static_cast<std::size_t>(n));
+          r.buf.append(buf, static_cast<std::size_t>(n));
           std::size_t pos;
           while ((pos = r.buf.find('\n')) != std::string::npos) {
             handle_line(r, r.buf.substr(0, pos));
@@ -274,7 +276,6 @@ class ParallelRtlBackend final : public Backend {
     }
     for (std::size_t i = 0; i < have.size(); ++i)
       if (!have[i]) throw std::runtime_error(fmt::format("rtl -j: no result for beat {} (record {})", i, beats[i].record));
-    m_workers_used = std::min<std::size_t>(static_cast<std::size_t>(std::max(1, m_ctx.workers)), jobs.size());
   }
 
   // The counters summed over the workers; the platform's configuration-given figures (clock,
@@ -314,7 +315,6 @@ class ParallelRtlBackend final : public Backend {
   BackendFactory m_make;
   std::map<std::string, double> m_sums, m_hw;
   double m_wall_s = 0;
-  std::size_t m_workers_used = 0;
 };
 
 }  // namespace
