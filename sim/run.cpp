@@ -6,7 +6,10 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <thread>
+#include <utility>
 
 #include "ecg/run/backend.h"
 #include "ecg/beats.h"
@@ -43,13 +46,15 @@ class TermProgress final : public Progress {
     constexpr int kWidth = 30;
     const double f = std::min(1.0, static_cast<double>(done) / static_cast<double>(m_total));
     const int fill = static_cast<int>(f * kWidth);
-    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %zu/%zu %s %.1f s", m_label.c_str(),
+    std::fprintf(stderr, "\r%s [%s%s] %3.0f%% %zu/%zu %s %.1f s%s%s\033[K", m_label.c_str(),
                  std::string(static_cast<std::size_t>(fill), '#').c_str(),
                  std::string(static_cast<std::size_t>(kWidth - fill), ' ').c_str(), 100.0 * f, done, m_total,
-                 m_unit.c_str(), seconds_since(m_t0));
+                 m_unit.c_str(), seconds_since(m_t0), m_detail.empty() ? "" : "; ", m_detail.c_str());
     std::fflush(stderr);
     m_drawn = true;
   }
+
+  void detail(const std::string& text) override { m_detail = text; }
 
   void finish() {
     if (m_drawn) std::fputs("\n", stderr);
@@ -57,7 +62,7 @@ class TermProgress final : public Progress {
   }
 
  private:
-  std::string m_label, m_unit;
+  std::string m_label, m_unit, m_detail;
   std::size_t m_total;
   bool m_enabled;
   bool m_drawn = false;
@@ -101,6 +106,61 @@ GoldenCheckReport golden_check(const Network& net, const std::vector<Beat>& beat
   return g;
 }
 
+
+// "A:B" -> (A, B) as unsigned numbers, or an InputError naming `flag`.
+std::pair<std::uint64_t, std::uint64_t> parse_pair(const std::string& text, const std::string& flag, const char* what) {
+  const std::size_t colon = text.find(':');
+  auto number = [&](const std::string& part) {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string::npos || part.size() > 18)
+      throw InputError(fmt::format("{} {}: expected {}", flag, text, what));
+    return static_cast<std::uint64_t>(std::stoull(part));
+  };
+  if (colon == std::string::npos) throw InputError(fmt::format("{} {}: expected {}", flag, text, what));
+  return {number(text.substr(0, colon)), number(text.substr(colon + 1))};
+}
+
+// Checks the --trace-* flags that need no data (before the beats are loaded).
+void check_trace_flags(const RunOptions& opt) {
+  const bool window = !opt.trace_beats.empty() || !opt.trace_at.empty();
+  if ((window || opt.trace_depth > 0) && opt.trace.empty())
+    throw InputError(fmt::format("{}: needs --trace FILE", !opt.trace_beats.empty() ? "--trace-beats"
+                                                           : !opt.trace_at.empty() ? "--trace-at" : "--trace-depth"));
+  if (!opt.trace_beats.empty() && !opt.trace_at.empty()) throw InputError("--trace-beats and --trace-at: give one of them");
+  if ((window || opt.trace_depth > 0) && opt.mode != "rtl" && opt.mode != "cosim")
+    throw InputError(fmt::format("{}: the rtl and cosim modes only (--mode {})",
+                                 !opt.trace_beats.empty() ? "--trace-beats" : !opt.trace_at.empty() ? "--trace-at" : "--trace-depth",
+                                 opt.mode));
+  if (!opt.trace_beats.empty()) {
+    const auto [first, last] = parse_pair(opt.trace_beats, "--trace-beats", "FIRST:LAST, beat indices of the run");
+    if (first > last) throw InputError(fmt::format("--trace-beats {}: FIRST is after LAST", opt.trace_beats));
+  }
+  if (!opt.trace_at.empty()) parse_pair(opt.trace_at, "--trace-at", "RECORD:SAMPLE, e.g. 208:123456");
+}
+
+// The waveform window in beat indices of the run (inclusive), from --trace-beats/--trace-at.
+void set_trace_window(const RunOptions& opt, const std::vector<Beat>& beats, BackendContext& ctx) {
+  if (!opt.trace_beats.empty()) {
+    const auto [first, last] = parse_pair(opt.trace_beats, "--trace-beats", "FIRST:LAST");
+    if (last >= beats.size())
+      throw InputError(fmt::format("--trace-beats {}: the run has {} beats (0..{})", opt.trace_beats, beats.size(),
+                                   beats.size() - 1));
+    ctx.trace_first = first;
+    ctx.trace_last = last;
+  } else if (!opt.trace_at.empty()) {
+    const std::string rec = opt.trace_at.substr(0, opt.trace_at.find(':'));
+    const long sample = static_cast<long>(parse_pair(opt.trace_at, "--trace-at", "RECORD:SAMPLE").second);
+    std::size_t best = beats.size();
+    for (std::size_t i = 0; i < beats.size(); ++i)
+      if (beats[i].record == rec && (best == beats.size() || std::labs(beats[i].sample - sample) < std::labs(beats[best].sample - sample)))
+        best = i;
+    if (best == beats.size()) throw InputError(fmt::format("--trace-at {}: record {} has no beats in this run", opt.trace_at, rec));
+    ctx.trace_first = ctx.trace_last = best;
+    fmt::print(stderr, "ecg_sim: --trace-at {}: beat {} of the run (record {} sample {})\n", opt.trace_at, best, rec,
+               beats[best].sample);
+  }
+  ctx.trace_depth = opt.trace_depth;
+}
+
 }  // namespace
 
 void register_run(CLI::App& app, RunOptions& opt) {
@@ -122,13 +182,23 @@ void register_run(CLI::App& app, RunOptions& opt) {
   app.add_option("--json", opt.json, "Write the run report (report.schema.json) to FILE");
   app.add_option("--config", opt.config, "Architecture config file for tlm/rtl/cosim (default configs/<arch>.toml)");
   app.add_option("-p,--param", opt.params, "Override an architecture parameter: -p key=value (repeatable)");
-  app.add_option("--trace", opt.trace, "Write a trace/waveform file (tlm/rtl/cosim)");
+  app.add_option("--trace", opt.trace, "Write a trace/waveform file (tlm/rtl/cosim; rtl/cosim: FILE.vcd or FILE.fst)");
+  app.add_option("--trace-beats", opt.trace_beats,
+                 "rtl/cosim --trace: only beats FIRST..LAST of the run (0-based, inclusive); the RTL runs untraced "
+                 "outside them");
+  app.add_option("--trace-at", opt.trace_at,
+                 "rtl/cosim --trace: only the beat of record REC nearest sample SAMPLE, e.g. 208:123456");
+  app.add_option("--trace-depth", opt.trace_depth, "rtl/cosim --trace: hierarchy levels (1 = the engine's ports, 2 = default)")
+      ->check(CLI::Range(1, 99));
   app.add_flag("--realtime", opt.realtime, "Feed beats at the recording's own pace (count deadline misses)");
   app.add_flag("!--no-golden-check", opt.golden_check, "tlm/rtl/cosim: skip the beat-by-beat comparison with golden");
   app.add_flag("--allow-checksum-mismatch", opt.allow_checksum_mismatch,
                "Use signals whose checksum does not verify (warns; listed in the report)");
-  app.add_option("-j,--threads", opt.threads, "Worker threads for golden inference and beat loading (0 = all cores)")
-      ->check(CLI::NonNegativeNumber);
+  app.add_option("-j,--threads", opt.threads,
+                 "Worker threads for golden inference and beat loading (0 = all cores); rtl/cosim over several "
+                 "records: also worker processes, records in parallel")
+      ->check(CLI::NonNegativeNumber)
+      ->each([&opt](const std::string&) { opt.threads_given = true; });
 }
 
 bool run_requested(const RunOptions& opt) { return !opt.arch.empty(); }
@@ -136,6 +206,7 @@ bool run_requested(const RunOptions& opt) { return !opt.arch.empty(); }
 int run_main(const RunOptions& opt) {
   if (opt.arch.empty()) throw InputError("--arch: required (e.g. --arch qrcnn)");
   if (!opt.json.empty()) check_output_path(opt.json, "--json");  // fail before a long run
+  check_trace_flags(opt);
   const auto factory = backend_registry().find(opt.mode);
   if (factory == backend_registry().end())
     throw InputError(fmt::format("--mode {}: not available in this build (available: {})", opt.mode, available_modes()));
@@ -175,6 +246,9 @@ int run_main(const RunOptions& opt) {
   ctx.trace_file = opt.trace;
   ctx.realtime = opt.realtime;
   ctx.threads = opt.threads;
+  set_trace_window(opt, beats, ctx);
+  if (opt.threads_given && (opt.mode == "rtl" || opt.mode == "cosim"))  // records in worker processes
+    ctx.workers = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::unique_ptr<Backend> backend = factory->second(ctx);
 
   std::vector<BeatOutcome> out;

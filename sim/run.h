@@ -6,6 +6,7 @@
 //   ecg_sim --arch X [--mode tlm|golden|rtl|cosim] [--split ds2 | --records 100,101]
 //           [--max-beats N] [--weights DIR] [--data DIR] [--json FILE] [-j N]
 //           [--config FILE] [-p key=value ...] [--trace FILE] [--realtime] [--no-golden-check]
+//           [--trace-beats FIRST:LAST | --trace-at REC:SAMPLE] [--trace-depth N]
 //
 // main.cpp calls register_run() before parsing and run_main() when no sub-command ran.
 #include <cstddef>
@@ -27,9 +28,13 @@ struct RunOptions {
   std::string config;   // --config FILE (backends with parameters)
   std::vector<std::string> params;  // -p key=value
   std::string trace;    // --trace FILE
+  std::string trace_beats;  // --trace-beats FIRST:LAST (beat indices of the run)
+  std::string trace_at;     // --trace-at RECORD:SAMPLE (the beat of that record nearest SAMPLE)
+  int trace_depth = 0;      // --trace-depth N (0 = the backend's default)
   bool realtime = false;
   bool golden_check = true;  // non-golden modes: compare every beat with the golden model
   int threads = 0;           // 0 = all cores
+  bool threads_given = false;  // -j on the command line (rtl/cosim: worker processes too)
   std::size_t max_beats = 0; // first N beats of the record set only (0 = all)
   bool download_data = false; // --download-data: fetch MIT-BIH when none is found (sim/first_run.h)
   bool allow_checksum_mismatch = false;  // warn and report instead of failing (docs/beats.md)

@@ -4,6 +4,17 @@
 // out_logits_o, reg_we_i/reg_addr_i/reg_wdata_i/reg_rdata_o): a gated clock, reset, a
 // register-port master, a stream source and a stream sink with optional random
 // backpressure. Include V*.h before this header.
+//
+// Fast bridge (SeqBenchOptions::fast, thread mode only): the same pin protocol driven from
+// plain C++. The model's ports are bound to direct_signal channels and its evaluation is
+// called directly (fast_eval.h), two evaluations per clock cycle: inputs settled with the
+// clock low (the outputs then hold their pre-edge values, which is what the pin-level
+// threads sample at a rising edge), then the rising edge. Each operation (reset, CSR read,
+// load, beat) runs its cycles in a loop and then waits once, so SystemC time ends at its last
+// edge exactly as with the gated pin-level clock: an operation's first edge is at
+// max(now, last edge + one period). Same edges, same values, same times: the pin-level mode
+// checks it (tb/tests/bridge_equiv_test.cpp).
+#include <verilated_vcd_c.h>
 #include <verilated_vcd_sc.h>
 
 #include <cstdint>
@@ -13,9 +24,13 @@
 #include <stdexcept>
 #include <string>
 #include <systemc>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
+#include "direct_signal.h"
 #include "ecg/beats.h"
+#include "fast_eval.h"
 #include "seq_bench.h"  // SeqBenchOptions, SeqBeatResult
 #include "seq_program.h"  // RegWrite
 
@@ -30,6 +45,14 @@ class pin_bench : public sc_core::sc_module {
         m_period(1.0 / opt.clock_mhz, sc_core::SC_US),
         m_dut("dut"),
         m_rng(opt.seed) {
+    if (opt.fast) {
+      if (opt.standalone) throw std::logic_error("pin bench: the fast bridge runs in thread mode only");
+      if (!fast_eval_linked() || !fast_eval<V>::fn)
+        throw std::logic_error("pin bench: no fast evaluation registered for this model (tb/fast_eval.cpp)");
+      if (!opt.trace_file.empty()) Verilated::traceEverOn(true);
+      bind_fast();
+      return;
+    }
     m_dut.clk_i(m_clk);
     m_clk_on = opt.standalone;
     SC_THREAD(clock_gen);
@@ -65,6 +88,10 @@ class pin_bench : public sc_core::sc_module {
  protected:
   // What the seq and pipe benches share (their interfaces differ in the program and CSR types).
   void bench_thread_start() {
+    if (m_opt.fast) {
+      fast_reset();
+      return;
+    }
     open_trace();
     clock_on();
     reset();
@@ -107,6 +134,10 @@ class pin_bench : public sc_core::sc_module {
   }
 
   void close_bench_trace() {
+    if (m_fast_trace) {
+      m_fast_trace->close();
+      m_fast_trace.reset();
+    }
     if (m_trace) {
       m_trace->close();
       m_trace.reset();
@@ -114,12 +145,18 @@ class pin_bench : public sc_core::sc_module {
   }
 
   std::uint32_t thread_read_reg(std::uint32_t addr) {
+    if (m_opt.fast) return fast_read_reg(addr);
     m_reg_addr.write(addr);
     wait(m_clk.posedge_event());
     return m_reg_rdata.read();
   }
   // Reads a CSR without a clock edge (between beats).
   std::uint32_t peek_reg(std::uint32_t addr) {
+    if (m_opt.fast) {
+      m_fast.reg_addr.value = addr;
+      fast_eval_now();
+      return m_fast.reg_rdata.value;
+    }
     m_reg_addr.write(addr);
     wait(sc_core::SC_ZERO_TIME);
     wait(sc_core::SC_ZERO_TIME);
@@ -127,6 +164,10 @@ class pin_bench : public sc_core::sc_module {
   }
 
   void write_regs(const std::vector<RegWrite>& writes) {
+    if (m_opt.fast) {
+      fast_write_regs(writes);
+      return;
+    }
     for (const RegWrite& w : writes) {
       m_reg_we.write(true);
       m_reg_addr.write(w.addr);
@@ -141,13 +182,13 @@ class pin_bench : public sc_core::sc_module {
     if (m_opt.trace_file.empty() || m_trace) return;
     Verilated::traceEverOn(true);
     m_trace = std::make_unique<VerilatedVcdSc>();
-    m_dut.trace(m_trace.get(), 2);  // the engine's own signals, not the PE/write-back instances
+    m_dut.trace(m_trace.get(), m_opt.trace_depth);  // 2: the engine's own signals, not the PE/write-back instances
     m_trace->open(m_opt.trace_file.c_str());
   }
 
   // Thread mode: the clock runs while a thread_* call is on the pins.
   void clock_on() {
-    if (m_opt.standalone || m_clk_on) return;
+    if (m_opt.standalone || m_opt.fast || m_clk_on) return;
     m_clk_on = true;
     m_clk_start.notify(sc_core::SC_ZERO_TIME);
   }
@@ -174,6 +215,10 @@ class pin_bench : public sc_core::sc_module {
 
   // Streams one beat, then waits for its result (the next beat is not offered before).
   void run_beat(const Beat& b, SeqBeatResult& r) {
+    if (m_opt.fast) {
+      fast_beat(b, r);
+      return;
+    }
     const std::vector<Beat> one{b};
     std::vector<SeqBeatResult> out;
     stream_beats(one, out, nullptr);
@@ -198,6 +243,162 @@ class pin_bench : public sc_core::sc_module {
     m_src_beats = nullptr;
   }
 
+  // ---- fast bridge (see the top of this file) ----
+  // Fast: the waveform is written while `on` (windowed tracing); opened on first use.
+  void fast_trace(bool on) {
+    if (!m_opt.fast || m_opt.trace_file.empty()) return;
+    if (on && !m_fast_trace) {
+      m_fast_trace = std::make_unique<VerilatedVcdC>();
+      m_dut.trace(m_fast_trace.get(), m_opt.trace_depth);
+      m_fast_trace->set_time_unit("1ps");
+      m_fast_trace->set_time_resolution("1ps");
+      m_fast_trace->open(m_opt.trace_file.c_str());
+    }
+    m_fast_tracing = on;
+  }
+
+ private:
+  template <class T>
+  using port_data = typename std::remove_reference_t<T>::data_type;
+  struct fast_pins {
+    direct_signal<bool> clk, rst_n, in_valid, in_ready, out_valid, out_ready, reg_we;
+    direct_signal<port_data<decltype(std::declval<V&>().in_data_i)>> in_data;
+    direct_signal<port_data<decltype(std::declval<V&>().out_class_o)>> out_class;
+    direct_signal<port_data<decltype(std::declval<V&>().out_logits_o)>> out_logits;
+    direct_signal<port_data<decltype(std::declval<V&>().reg_addr_i)>> reg_addr;
+    direct_signal<port_data<decltype(std::declval<V&>().reg_wdata_i)>> reg_wdata;
+    direct_signal<port_data<decltype(std::declval<V&>().reg_rdata_o)>> reg_rdata;
+  };
+
+  void bind_fast() {
+    m_dut.clk_i(m_fast.clk);
+    m_dut.rst_ni(m_fast.rst_n);
+    m_dut.in_valid_i(m_fast.in_valid);
+    m_dut.in_ready_o(m_fast.in_ready);
+    m_dut.in_data_i(m_fast.in_data);
+    m_dut.out_valid_o(m_fast.out_valid);
+    m_dut.out_ready_i(m_fast.out_ready);
+    m_dut.out_class_o(m_fast.out_class);
+    m_dut.out_logits_o(m_fast.out_logits);
+    m_dut.reg_we_i(m_fast.reg_we);
+    m_dut.reg_addr_i(m_fast.reg_addr);
+    m_dut.reg_wdata_i(m_fast.reg_wdata);
+    m_dut.reg_rdata_o(m_fast.reg_rdata);
+  }
+
+  static std::uint64_t trace_time(const sc_core::sc_time& t) {
+    return static_cast<std::uint64_t>(t.to_seconds() * 1e12 + 0.5);  // ps
+  }
+  void fast_eval_now() { (m_dut.*fast_eval<V>::fn)(); }
+  // The operation's first edge: max(now, last edge + one period) (the gated clock's phase).
+  void fast_begin() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    m_t_edge = m_any_edge && m_last_edge + m_period > now ? m_last_edge + m_period : now;
+  }
+  // SystemC time catches up with the last edge (one wait per operation).
+  void fast_end() {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    if (m_any_edge && m_last_edge > now) sc_core::wait(m_last_edge - now);
+  }
+  // Inputs of the coming edge settled with the clock low: outputs now hold pre-edge values.
+  void fast_settle() {
+    m_fast.clk.value = false;
+    fast_eval_now();
+    if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - m_period / 2.0));
+  }
+  void fast_edge() {
+    m_fast.clk.value = true;
+    fast_eval_now();
+    ++m_edges;
+    if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge));
+    m_last_edge = m_t_edge;
+    m_any_edge = true;
+    m_t_edge += m_period;
+  }
+  void fast_cycle() {
+    fast_settle();
+    fast_edge();
+  }
+  void fast_reset() {
+    fast_begin();
+    m_fast.rst_n.value = false;
+    m_fast.out_ready.value = false;
+    m_fast.reg_we.value = false;
+    fast_cycle();
+    fast_cycle();
+    m_fast.rst_n.value = true;
+    fast_cycle();
+    fast_end();
+  }
+  std::uint32_t fast_read_reg(std::uint32_t addr) {
+    fast_begin();
+    m_fast.reg_addr.value = addr;
+    fast_settle();
+    const std::uint32_t v = m_fast.reg_rdata.value;
+    fast_edge();
+    fast_end();
+    return v;
+  }
+  void fast_write_regs(const std::vector<RegWrite>& writes) {
+    fast_begin();
+    for (const RegWrite& w : writes) {
+      m_fast.reg_we.value = true;
+      m_fast.reg_addr.value = w.addr;
+      m_fast.reg_wdata.value = w.data;
+      fast_cycle();
+    }
+    m_fast.reg_we.value = false;
+    fast_cycle();
+    fast_end();
+  }
+  // One beat: the words on valid/ready, then the result handshake (out_ready high from the
+  // edge after the last word, as the pin-level sink does).
+  void fast_beat(const Beat& b, SeqBeatResult& r) {
+    fast_begin();
+    const std::size_t n = b.input.size() + b.aux.size();
+    sc_core::sc_time first;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::int32_t v = k < b.input.size() ? b.input[k] : b.aux[k - b.input.size()];
+      m_fast.in_valid.value = true;
+      m_fast.in_data.value = static_cast<std::uint32_t>(v);
+      for (;;) {
+        fast_settle();
+        const bool ready = m_fast.in_ready.value;
+        fast_edge();
+        if (ready) break;
+      }
+      if (k == 0) first = m_last_edge;
+    }
+    m_fast.in_valid.value = false;
+    m_fast.out_ready.value = true;
+    for (;;) {
+      fast_settle();
+      if (m_fast.out_valid.value) break;
+      fast_edge();
+    }
+    r.predicted = static_cast<int>(m_fast.out_class.value);  // pre-edge, as the sink reads them
+    r.logits.resize(m_n_classes);
+    const auto& bits = m_fast.out_logits.value;
+    for (std::size_t c = 0; c < r.logits.size(); ++c) {
+      const int lo = static_cast<int>(c) * 32;
+      r.logits[c] = static_cast<std::int32_t>(bits.range(lo + 31, lo).to_uint());
+    }
+    fast_edge();  // the handshake edge
+    m_fast.out_ready.value = false;
+    const sc_core::sc_time end = m_last_edge;
+    r.cycles = static_cast<std::uint64_t>((end - first) / m_period) + 1;
+    r.start_s = first.to_seconds();
+    r.done_s = end.to_seconds();
+    fast_end();
+  }
+
+  fast_pins m_fast;
+  std::unique_ptr<VerilatedVcdC> m_fast_trace;
+  bool m_fast_tracing = false;
+  bool m_any_edge = false;
+  sc_core::sc_time m_last_edge, m_t_edge;
+
+ protected:
   SeqBenchOptions m_opt;
   // A gated clock: inside the platform it runs only while a job is on the pins, so the
   // simulation can end (an sc_clock would keep it alive forever).

@@ -35,6 +35,8 @@ class PipeBench {
   virtual PipeHw thread_hw() = 0;
   virtual void thread_load(const PipeProgram& prog) = 0;
   virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
+  // Fast bridge: write the waveform from now on (true) or stop (false).
+  virtual void thread_trace(bool on) = 0;
 };
 
 // A Verilated hardware variant of the pipe engine.

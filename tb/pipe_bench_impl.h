@@ -14,6 +14,7 @@ class pipe_bench_module : public pin_bench<V>, public PipeBench {
       : base(name, opt) {}
 
   void thread_start() override { this->bench_thread_start(); }
+  void thread_trace(bool on) override { this->fast_trace(on); }
   PipeHw thread_hw() override {
     return this->bench_thread([this] {
       return read_hw([this](std::uint32_t addr) { return this->thread_read_reg(addr); });

@@ -5,6 +5,11 @@
 // with the engine kind of the mode; this adds the waveform (--trace FILE.vcd) and the report's
 // `cosim` block from the engines' check counters in the stats registry. Compiled into ecg_sim
 // (object library ecg_rtl_backend) so the static registration below is kept.
+// Waveforms (docs/cosim.md): FILE.vcd directly; FILE.fst as a VCD beside it converted with
+// GTKWave's vcd2fst at the end (the Verilated models are compiled for one trace format, VCD,
+// which the RTL-activity toggle counter reads too). -p rtl.bridge=pin|fast picks the bridge
+// (tb/rtl_engine.h BridgeOptions); the key is this backend's, taken out before the platform
+// parameters are read.
 // Power (docs/power.md): the report's power is counters x calibrated toggle rates, as in
 // tlm mode; with -p power.rtl_activity=true the run's own VCD is also streamed into the
 // toggle counter and the RTL-activity estimate is reported next to the TLM estimate.
@@ -12,7 +17,15 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -20,12 +33,14 @@
 
 #include "ecg/error.h"
 #include "ecg/models/tlm_backend.h"
+#include "ecg/models/tlm_lanes.h"
 #include "ecg/power/hw.h"
 #include "ecg/run/backend.h"
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
 #include "pipe_bench.h"
 #include "rtl_engine.h"  // register_rtl_engines
+#include "rtl_parallel.h"
 #include "seq_bench.h"
 
 namespace ecg::rtl {
@@ -36,6 +51,38 @@ class RtlBackend final : public Backend {
   explicit RtlBackend(const BackendContext& ctx) : m_ctx(ctx) {
     BackendContext inner = ctx;
     inner.trace_file.clear();  // the waveform is ours; the platform's CSV trace is not written
+    inner.params.clear();
+    for (const std::string& p : ctx.params) {
+      const std::string key = "rtl.bridge=";
+      if (p.compare(0, key.size(), key) != 0) {
+        inner.params.push_back(p);
+        continue;
+      }
+      const std::string v = p.substr(key.size());
+      if (v != "pin" && v != "fast")
+        throw InputError(fmt::format("-p {}: rtl.bridge is pin or fast", p));
+      m_bridge.fast = v == "fast";
+    }
+    if (ctx.trace_depth > 0) m_bridge.trace_depth = ctx.trace_depth;
+    m_bridge.trace_first = ctx.trace_first;
+    m_bridge.trace_last = ctx.trace_last;
+    const bool windowed = ctx.trace_first != 0 || ctx.trace_last != std::numeric_limits<std::uint64_t>::max();
+    if (windowed && !m_bridge.fast)
+      throw InputError("--trace-beats/--trace-at: windowed waveforms need the fast bridge (not -p rtl.bridge=pin)");
+    const std::string& f = ctx.trace_file;
+    auto ends = [&](const char* ext) {
+      const std::string e(ext);
+      return f.size() > e.size() && f.compare(f.size() - e.size(), e.size(), e) == 0;
+    };
+    if (!f.empty()) {
+      if (ends(".fst")) {
+        m_fst = true;
+        if (!on_path("vcd2fst"))
+          throw InputError(fmt::format("--trace {}: FST output needs GTKWave's vcd2fst on PATH (or write FILE.vcd)", f));
+      } else if (!ends(".vcd")) {
+        throw InputError(fmt::format("--trace {}: the RTL modes write FILE.vcd or FILE.fst", f));
+      }
+    }
     m_platform = std::make_unique<TlmBackend>(inner, ctx.mode);  // engine kind rtl or cosim
   }
   std::string mode() const override { return m_ctx.mode; }
@@ -46,12 +93,8 @@ class RtlBackend final : public Backend {
     if (!has_seq_arch(net.arch) && !has_pipe_arch(net.arch))
       throw InputError(fmt::format("--arch {}: no RTL engine (RTL: the seq engine for qrcnn bnn "
                                    "int2kd logq, the pipe engine for dwsep)", net.arch));
-    if (!m_ctx.trace_file.empty()) {
-      const std::string& f = m_ctx.trace_file;
-      if (f.size() < 4 || f.compare(f.size() - 4, 4, ".vcd") != 0)
-        throw InputError(fmt::format("--trace {}: the RTL modes write VCD waveforms (FILE.vcd)", f));
-    }
     register_rtl_engines();
+    set_bridge_options(m_bridge);
     // The run's configuration, resolved once by the platform backend (power report too).
     const PlatformConfig& cfg = m_platform->configure(net);
     std::vector<power::BlockRule> rules;
@@ -60,14 +103,39 @@ class RtlBackend final : public Backend {
       rules = power::load_block_rules(power::default_block_rules_path(cfg.engine.style));
       if (m_ctx.trace_file.empty()) fifo = std::make_unique<power::VcdFifoCounter>();
     }
-    const std::string trace = fifo ? fifo->path() : m_ctx.trace_file;
+    const std::string vcd = m_fst ? m_ctx.trace_file + ".tmp.vcd" : m_ctx.trace_file;
+    const std::string trace = fifo ? fifo->path() : vcd;
     m_platform->set_waveform_file(trace);
     const auto t0 = std::chrono::steady_clock::now();
+    // The bar shows beats/s, RTL cycles/s and the ETA beside the beat count.
+    class RateProgress final : public Progress {
+     public:
+      RateProgress(Progress& inner, const StatsRegistry& stats, std::size_t total,
+                   std::chrono::steady_clock::time_point t0)
+          : m_inner(inner), m_stats(stats), m_total(total), m_t0(t0) {}
+      void advance(std::size_t done) override {
+        const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - m_t0).count();
+        if (s > 0) {
+          const double rate = static_cast<double>(done) / s;
+          const double edges = m_stats.has("rtl.clock_cycles") ? static_cast<double>(m_stats.value("rtl.clock_cycles")) : 0.0;
+          m_inner.detail(fmt::format("{:.0f} beats/s, {:.2f} M RTL cycles/s, ETA {:.0f} s", rate, edges / s / 1e6,
+                                     rate > 0 ? static_cast<double>(m_total - std::min(done, m_total)) / rate : 0.0));
+        }
+        m_inner.advance(done);
+      }
+
+     private:
+      Progress& m_inner;
+      const StatsRegistry& m_stats;
+      std::size_t m_total;
+      std::chrono::steady_clock::time_point m_t0;
+    } rate_progress(progress, m_platform->stats(), beats.size(), t0);
     try {
-      m_platform->run(net, beats, out, progress);
+      m_platform->run(net, beats, out, rate_progress);
     } catch (...) {
       Verilated::runExitCallbacks();  // closes the waveform
       if (fifo) fifo->abort();
+      if (m_fst) std::filesystem::remove(vcd);
       throw;
     }
     // The platform keeps its modules until exit: close the waveform now (Verilator's exit
@@ -75,10 +143,12 @@ class RtlBackend final : public Backend {
     if (!trace.empty()) Verilated::runExitCallbacks();
     if (cfg.power.rtl_activity) {
       const power::VcdToggles toggles =
-          fifo ? fifo->finish() : power::count_vcd_toggles_file(m_ctx.trace_file);
+          fifo ? fifo->finish() : power::count_vcd_toggles_file(vcd);
       m_block_toggles = power::toggles_by_block(toggles, rules);
       m_total_toggles = toggles.total_toggles();
     }
+    if (!m_ctx.trace_file.empty()) merge_tlm_lanes_into_vcd(vcd, m_platform->result());  // TLM lanes above the pins
+    if (m_fst) to_fst(vcd, m_ctx.trace_file);
     m_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }
 
@@ -155,7 +225,41 @@ class RtlBackend final : public Backend {
   }
 
  private:
+  static bool on_path(const std::string& tool) {
+    const char* path = std::getenv("PATH");
+    std::string dirs = path ? path : "";
+    std::size_t start = 0;
+    while (start <= dirs.size()) {
+      const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+      const std::string dir = dirs.substr(start, end - start);
+      if (!dir.empty() && ::access((dir + "/" + tool).c_str(), X_OK) == 0) return true;
+      start = end + 1;
+    }
+    return false;
+  }
+  // vcd2fst VCD -> FST (written beside, then renamed: no half-written FILE.fst); the VCD goes.
+  static void to_fst(const std::string& vcd, const std::string& fst) {
+    const std::string tmp = fst + ".tmp";
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      const int null = ::open("/dev/null", O_WRONLY);
+      if (null >= 0) ::dup2(null, 1);
+      ::execlp("vcd2fst", "vcd2fst", "-v", vcd.c_str(), "-f", tmp.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || ::waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      std::filesystem::remove(vcd);
+      std::filesystem::remove(tmp);
+      throw std::runtime_error(fmt::format("--trace {}: vcd2fst failed on {}", fst, vcd));
+    }
+    std::filesystem::remove(vcd);
+    std::filesystem::rename(tmp, fst);
+  }
+
   BackendContext m_ctx;
+  BridgeOptions m_bridge;
+  bool m_fst = false;
   std::unique_ptr<TlmBackend> m_platform;
   double m_wall_s = 0;
   std::map<std::string, double> m_block_toggles;
@@ -164,7 +268,12 @@ class RtlBackend final : public Backend {
 
 const bool kRegistered = [] {
   for (const char* mode : {"rtl", "cosim"})
-    register_backend(mode, [](const BackendContext& ctx) { return std::make_unique<RtlBackend>(ctx); });
+    register_backend(mode, [](const BackendContext& ctx) -> std::unique_ptr<Backend> {
+      BackendFactory single = [](const BackendContext& c) -> std::unique_ptr<Backend> { return std::make_unique<RtlBackend>(c); };
+      // -j N: records in worker processes; a waveform or the realtime pace needs one platform.
+      if (ctx.workers > 1 && ctx.trace_file.empty() && !ctx.realtime) return make_parallel_rtl_backend(ctx, single);
+      return single(ctx);
+    });
   return true;
 }();
 

@@ -22,6 +22,8 @@
 namespace ecg::rtl {
 namespace {
 
+BridgeOptions g_bridge;
+
 // A Verilated engine with its compiled program, as the bridge drives it (thread mode).
 class EnginePins {
  public:
@@ -31,6 +33,7 @@ class EnginePins {
   virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
   virtual std::uint64_t simulated_cycles() const = 0;
   virtual void close_trace() = 0;
+  virtual void thread_trace(bool on) = 0;
 };
 
 bool same_hw(const SeqHw& a, const SeqHw& b) {
@@ -70,6 +73,7 @@ class BenchPins : public EnginePins {
   void thread_beat(const Beat& beat, SeqBeatResult& out) override { m_bench->thread_beat(beat, out); }
   std::uint64_t simulated_cycles() const override { return m_bench->simulated_cycles(); }
   void close_trace() override { m_bench->close_trace(); }
+  void thread_trace(bool on) override { m_bench->thread_trace(on); }
 
  private:
   std::unique_ptr<Bench> m_bench;
@@ -139,6 +143,8 @@ class rtl_engine : public engine_base {
     opt.standalone = false;
     opt.clock_mhz = ctx.clock_mhz;
     opt.trace_file = ctx.waveform_file;
+    opt.fast = g_bridge.fast;
+    opt.trace_depth = g_bridge.trace_depth;
     // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
     const EngineConfig& cfg = ctx.engine;
     if (cfg.style == "pipe") m_pins = make_pipe_pins(*m_net, cfg, opt);
@@ -171,6 +177,8 @@ class rtl_engine : public engine_base {
 
     wait(delay);  // sync first, then drive the pins on clock edges
     delay = sc_core::SC_ZERO_TIME;
+    // Fast bridge: the waveform covers the window's beats only (the weight load with beat 0).
+    m_pins->thread_trace(job->beat_index >= g_bridge.trace_first && job->beat_index <= g_bridge.trace_last);
     if (!m_loaded) {
       if (!m_pins->thread_start_and_load()) {  // the engine's CSRs disagree with the variant list
         trans.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -268,6 +276,9 @@ class cosim_engine : public engine_base {
 };
 
 }  // namespace
+
+void set_bridge_options(const BridgeOptions& opt) { g_bridge = opt; }
+const BridgeOptions& bridge_options() { return g_bridge; }
 
 void register_rtl_engines() {
   register_engine("rtl", [](const char* name, const EngineContext& ctx) {

@@ -14,7 +14,25 @@
 // cosim.tlm_cycles (the TLM engine's cycles of the same beats).
 // The clock, engine configuration, network and waveform file come from the EngineContext.
 
+#include <cstdint>
+#include <limits>
+
 namespace ecg::rtl {
+
+// How the bridge drives the pins (one platform per process, so one setting per process; the
+// rtl/cosim backend sets it before the run, from -p rtl.bridge and the --trace-* flags).
+struct BridgeOptions {
+  // true: the fast bridge (tb/pin_bench.h: the model clocked in a C++ loop per job);
+  // false: the pin-level bench (one SystemC delta cycle per clock edge), its reference.
+  bool fast = true;
+  int trace_depth = 2;  // waveform hierarchy levels (1: the engine's ports only)
+  // Waveform window in beat indices of the run, inclusive (fast bridge only): the model runs
+  // untraced before it and after it. Default: every beat, the weight load included.
+  std::uint64_t trace_first = 0;
+  std::uint64_t trace_last = std::numeric_limits<std::uint64_t>::max();
+};
+void set_bridge_options(const BridgeOptions& opt);
+const BridgeOptions& bridge_options();
 
 // Registers the "rtl" and "cosim" engine kinds (idempotent).
 void register_rtl_engines();

@@ -24,6 +24,12 @@ struct SeqBenchOptions {
   // SystemC thread (the TLM-to-pins bridge, tb/rtl_engine.cpp).
   bool standalone = true;
   std::string trace_file;      // VCD path, "" = no waveform
+  int trace_depth = 2;         // hierarchy levels traced (the models keep 2: engine + its memories)
+  // Thread mode only: the fast bridge (tb/pin_bench.h "fast"): the model is clocked in a C++
+  // loop, edge by edge, with the SystemC kernel out of the loop; the waveform is written only
+  // while thread_trace(true) (windowed tracing). false: the pin-level bench, one SystemC
+  // delta cycle per clock edge.
+  bool fast = false;
   double backpressure = 0.0;   // probability that out_ready is low in a cycle
   std::uint32_t seed = 1;
 };
@@ -53,6 +59,8 @@ class SeqBench {
   virtual SeqHw thread_hw() = 0;
   virtual void thread_load(const SeqProgram& prog) = 0;
   virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
+  // Fast bridge: write the waveform from now on (true) or stop (false).
+  virtual void thread_trace(bool on) = 0;
 };
 
 // A Verilated hardware variant of the seq engine.

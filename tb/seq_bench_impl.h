@@ -14,6 +14,7 @@ class seq_bench_module : public pin_bench<V>, public SeqBench {
       : base(name, opt) {}
 
   void thread_start() override { this->bench_thread_start(); }
+  void thread_trace(bool on) override { this->fast_trace(on); }
   SeqHw thread_hw() override {
     return this->bench_thread([this] {
       return read_hw([this](seq::Csr c) { return this->thread_read_reg(seq::csr_addr(c)); });

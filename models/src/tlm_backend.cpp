@@ -1,6 +1,7 @@
 // The `tlm` execution mode (ecg/run/backend.h, ecg/models/tlm_backend.h). Compiled into
 // ecg_sim as an object library (ecg_tlm_backend) so the static registration below is kept.
 #include "ecg/models/tlm_backend.h"
+#include "ecg/models/tlm_lanes.h"
 
 #include <fmt/format.h>
 
@@ -50,7 +51,11 @@ void TlmBackend::run(const Network& net, const std::vector<Beat>& beats, std::ve
     o.start_s = t.t_avail.to_seconds();
     o.done_s = t.t_host.to_seconds();
   }
-  if (!m_ctx.trace_file.empty()) write_trace(beats, period_s);
+  if (!m_ctx.trace_file.empty()) {
+    const std::string& f = m_ctx.trace_file;
+    if (f.size() > 4 && f.compare(f.size() - 4, 4, ".vcd") == 0) write_tlm_lanes_vcd(f, r);  // GTKWave lanes
+    else write_trace(beats, period_s);  // CSV of the transaction times
+  }
 }
 
 // --trace FILE: one CSV line per beat with its transaction times in cycles.

@@ -19,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,8 @@ class Progress {
  public:
   virtual ~Progress() = default;
   virtual void advance(std::size_t beats_done) = 0;  // total beats done so far
+  // A short status shown beside the bar (e.g. "2.1 M RTL cycles/s"); default: ignored.
+  virtual void detail(const std::string& text) { (void)text; }
 };
 
 // A Progress that ignores updates (tests, nested runs).
@@ -60,8 +63,14 @@ struct BackendContext {
   std::string config_file;          // --config FILE ("" = the backend's default for the arch)
   std::vector<std::string> params;  // -p key=value overrides, in command-line order
   std::string trace_file;           // --trace FILE ("" = no waveform/trace)
+  // --trace-beats FIRST:LAST / --trace-at REC:SAMPLE: the waveform's window in beat indices
+  // of the run (inclusive; default every beat); --trace-depth N (0 = the backend's default).
+  std::uint64_t trace_first = 0;
+  std::uint64_t trace_last = std::numeric_limits<std::uint64_t>::max();
+  int trace_depth = 0;
   bool realtime = false;            // --realtime: feed beats at the recording's pace
   int threads = 1;                  // worker threads the backend may use
+  int workers = 1;                  // rtl/cosim: worker processes, records in parallel (-j N)
 };
 
 class Backend {
