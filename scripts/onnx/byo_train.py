@@ -240,7 +240,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kind", choices=["int8", "int4q"], default="int8")
     ap.add_argument("--out", required=True, help="model.onnx to write (and model.pt beside it)")
-    ap.add_argument("--ecg-sim", default=os.path.join(HERE, "..", "..", "ecg_sim"), help="ecg_sim binary")
+    ap.add_argument("--ecg-sim", default=os.environ.get("ECG_SIM_BIN", os.path.join(HERE, "..", "..", "ecg_sim")), help="ecg_sim binary")
     ap.add_argument("--data", help="MIT-BIH folder")
     ap.add_argument("--records", default=",".join(data.DS1[:12]), help="training records")
     ap.add_argument("--max-train", type=int, default=8000, help="training beats (a random subset)")

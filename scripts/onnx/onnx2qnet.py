@@ -394,6 +394,11 @@ class Importer:
             raise Reject("input '%s': more than two graph inputs (signal, aux)" % ins[2].name)
 
     def run(self):
+        quant_ops = {"QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "Quant", "BipolarQuant"}
+        if not any(n.op_type in quant_ops for n in self.g.node):
+            raise Reject("float-only model: no QuantizeLinear/DequantizeLinear, QLinearConv/QLinearMatMul or QONNX "
+                         "Quant node, so no integer network to run (quantize it first: fake quantization/QAT "
+                         "in PyTorch, or a static quantization tool)")
         self.inputs()
         for node in self.g.node:
             out = self.step(node)
