@@ -39,6 +39,9 @@ def main(argv=None):
     ap.add_argument("--min-agree", type=float, default=99.5, help="percent")
     ap.add_argument("--cache", default=os.environ.get("ECG_SIM_TRAIN_CACHE", "/tmp/ecg_sim_train_cache"))
     ap.add_argument("--json", help="write the figures here")
+    ap.add_argument("--write-vectors", type=int, default=0, metavar="N",
+                    help="also write N of these beats as the network's vectors.json (every layer's integer "
+                         "output, scripts/train/train.py's format; the golden tests check them)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     with open(os.path.join(args.net, "model.json")) as f:
@@ -48,6 +51,10 @@ def main(argv=None):
     b = byo_train.export_beats(args.ecg_sim, net["input"], args.records, args.data, args.cache)
     if args.max_beats and len(b) > args.max_beats:
         b = b.take(np.arange(args.max_beats))  # the first N, as ecg_sim --max-beats takes them
+    if args.write_vectors:
+        import train  # scripts/train/train.py: pick_vectors, vectors, dump_compact
+        vec = train.vectors(net, b, train.pick_vectors(b, args.write_vectors))
+        train.dump_compact(vec, os.path.join(args.net, "vectors.json"))
     model = byo_train.load(args.pt)
     x, a, _ = byo_train.tensors(b, model.aux)
     with torch.no_grad():
