@@ -89,12 +89,13 @@ void run_import(const ImportOptions& o) {
   if (rc == 2) throw InputError(last_line(err));
   if (rc != 0) throw std::runtime_error(fmt::format("{} exited with {}: {}", script, rc, last_line(err)));
 
-  const Network net = load_network((staging / "model.json").string());  // the golden model's checks
-  const std::string fit = rtl_fit(net);
+  load_network((staging / "model.json").string());  // the golden model's checks, before it is moved in
   std::error_code ec;
   fs::remove_all(out, ec);
   fs::rename(staging, out, ec);
   if (ec) throw InputError(fmt::format("--out {}: cannot create it: {}", o.out, ec.message()));
+  const Network net = load_network((out / "model.json").string());
+  const std::string fit = rtl_fit(net);
 
   fmt::print("imported {} -> {}/model.json: {} layers, {} B weights, {} ops per beat, target {}\n", o.model,
              out.string(), net.layers.size(), net.weight_storage_bytes(), net.ops_per_beat(), net.arch);

@@ -19,11 +19,11 @@ def qdq(name, x, scale, zp_type=TensorProto.UINT8, nodes=None, inits=None):
     return name + "_dq"
 
 
-def model(in_shape, quantized, extra_op=None):
+def model(in_shape, quantized, extra_op=None, channels=4):
     rng = np.random.default_rng(0)
     nodes, inits = [], []
     x = "x"
-    k_shape = [4, 1] + ([3, 3] if len(in_shape) == 4 else [5])
+    k_shape = [channels, 1] + ([3, 3] if len(in_shape) == 4 else [5])
     w = rng.normal(0, 0.3, k_shape).astype(np.float32)
     if quantized:
         x = qdq("in", x, 1 / 128, nodes=nodes, inits=inits)
@@ -45,8 +45,15 @@ def model(in_shape, quantized, extra_op=None):
     if quantized:
         y = qdq("a0", y, 0.05, nodes=nodes, inits=inits)
     nodes.append(helper.make_node("Flatten", [y], ["f"], name="flat", axis=1))
-    n_flat = 4 * int(np.prod(in_shape[2:]))
-    inits.append(numpy_helper.from_array(rng.normal(0, 0.1, [5, n_flat]).astype(np.float32), "fc_w"))
+    n_flat = channels * int(np.prod(in_shape[2:]))
+    fc_w = rng.normal(0, 0.1, [5, n_flat]).astype(np.float32)
+    if quantized:
+        inits.append(numpy_helper.from_array(np.clip(np.rint(fc_w / 0.002), -127, 127).astype(np.int8), "fc_q"))
+        inits.append(numpy_helper.from_array(np.array(0.002, np.float32), "fc_s"))
+        inits.append(helper.make_tensor("fc_z", TensorProto.INT8, [], [0]))
+        nodes.append(helper.make_node("DequantizeLinear", ["fc_q", "fc_s", "fc_z"], ["fc_w"], name="fc_dq"))
+    else:
+        inits.append(numpy_helper.from_array(fc_w, "fc_w"))
     nodes.append(helper.make_node("Gemm", ["f", "fc_w"], ["logits"], name="fc", transB=1))
     g = helper.make_graph(nodes, "bad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
                           [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 5])], inits)
@@ -59,6 +66,9 @@ def main():
     onnx.save(model([1, 1, 128], True, "Sigmoid"), os.path.join(out, "unsupported.onnx"))
     onnx.save(model([1, 1, 128], False), os.path.join(out, "float_only.onnx"))
     onnx.save(model([1, 1, 12, 128], True), os.path.join(out, "input_2d.onnx"))
+    # Valid, but its first layer's output (96 channels x 128 samples) overflows seq_byo8's
+    # activation buffer B: golden/tlm run it, rtl/cosim refuse it naming the buffer.
+    onnx.save(model([1, 1, 128], True, channels=96), os.path.join(out, "too_big.onnx"))
 
 
 if __name__ == "__main__":
