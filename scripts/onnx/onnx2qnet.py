@@ -577,7 +577,7 @@ class Importer:
             return self.qconst_from(node, x.astype(np.int64), s, zp, a.get("axis", 1))
         if isinstance(x, Act) and x.codes:
             s, zp, _ = self.q_params(node, 1, 2)
-            if s.size != 1 or abs(float(s[0]) - x.s) > 1e-9 * x.s or int(zp[0]) != x.d:
+            if s.size != 1 or abs(float(s[0]) - x.s) > 1e-9 * x.s or int(zp[0]) != x.z + x.d:
                 raise node_err(node, "scale/zero point differ from the QuantizeLinear that produced '%s'"
                                % node.input[0])
             return x.as_codes(False)
@@ -656,7 +656,7 @@ class Importer:
         if not isinstance(x, Act) or not x.codes:
             raise node_err(node, "input '%s' is not a QuantizeLinear/QLinear output" % node.input[i])
         s, zp, _ = self.q_params(node, i + 1, i + 2)
-        if abs(float(s[0]) - x.s) > 1e-9 * x.s or int(zp[0]) != x.d:
+        if abs(float(s[0]) - x.s) > 1e-9 * x.s or int(zp[0]) != x.z + x.d:
             raise node_err(node, "input scale/zero point differ from those of '%s'" % node.input[i])
         return x
 
