@@ -19,6 +19,18 @@ def qdq(name, x, scale, zp_type=TensorProto.UINT8, nodes=None, inits=None):
     return name + "_dq"
 
 
+def weight(name, w, scale, quantized, nodes, inits):
+    """A weight: DequantizeLinear of INT8 codes (quantized), else a float initializer."""
+    if not quantized:
+        inits.append(numpy_helper.from_array(w, name))
+        return
+    inits += [numpy_helper.from_array(np.clip(np.rint(w / scale), -127, 127).astype(np.int8), name + "_q"),
+              numpy_helper.from_array(np.array(scale, np.float32), name + "_s"),
+              helper.make_tensor(name + "_z", TensorProto.INT8, [], [0])]
+    nodes.append(helper.make_node("DequantizeLinear", [name + "_q", name + "_s", name + "_z"], [name],
+                                  name=name + "_dq"))
+
+
 def model(in_shape, quantized, extra_op=None, channels=4):
     rng = np.random.default_rng(0)
     nodes, inits = [], []
@@ -27,12 +39,7 @@ def model(in_shape, quantized, extra_op=None, channels=4):
     w = rng.normal(0, 0.3, k_shape).astype(np.float32)
     if quantized:
         x = qdq("in", x, 1 / 128, nodes=nodes, inits=inits)
-        inits.append(numpy_helper.from_array(np.clip(np.rint(w / 0.01), -127, 127).astype(np.int8), "w_q"))
-        inits.append(numpy_helper.from_array(np.array(0.01, np.float32), "w_s"))
-        inits.append(helper.make_tensor("w_z", TensorProto.INT8, [], [0]))
-        nodes.append(helper.make_node("DequantizeLinear", ["w_q", "w_s", "w_z"], ["w"], name="w_dq"))
-    else:
-        inits.append(numpy_helper.from_array(w, "w"))
+    weight("w", w, 0.01, quantized, nodes, inits)
     pads = [1, 1, 1, 1] if len(in_shape) == 4 else [2, 2]
     nodes.append(helper.make_node("Conv", [x, "w"], ["c"], name="conv0", pads=pads))
     y = "c"
@@ -47,13 +54,7 @@ def model(in_shape, quantized, extra_op=None, channels=4):
     nodes.append(helper.make_node("Flatten", [y], ["f"], name="flat", axis=1))
     n_flat = channels * int(np.prod(in_shape[2:]))
     fc_w = rng.normal(0, 0.1, [5, n_flat]).astype(np.float32)
-    if quantized:
-        inits.append(numpy_helper.from_array(np.clip(np.rint(fc_w / 0.002), -127, 127).astype(np.int8), "fc_q"))
-        inits.append(numpy_helper.from_array(np.array(0.002, np.float32), "fc_s"))
-        inits.append(helper.make_tensor("fc_z", TensorProto.INT8, [], [0]))
-        nodes.append(helper.make_node("DequantizeLinear", ["fc_q", "fc_s", "fc_z"], ["fc_w"], name="fc_dq"))
-    else:
-        inits.append(numpy_helper.from_array(fc_w, "fc_w"))
+    weight("fc_w", fc_w, 0.002, quantized, nodes, inits)
     nodes.append(helper.make_node("Gemm", ["f", "fc_w"], ["logits"], name="fc", transB=1))
     g = helper.make_graph(nodes, "bad", [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
                           [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 5])], inits)
