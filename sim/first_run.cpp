@@ -26,10 +26,7 @@ extern char** environ;
 namespace fs = std::filesystem;
 
 namespace ecg {
-namespace {
 
-// Runs `argv` with stdin/stdout inherited; stderr inherited too, or captured into *captured.
-// Returns the exit status (128 + signal when killed), or -1 when it could not start.
 // Hand-written (posix_spawn): the sweep runner's spawning is tied to its logs and timeouts.
 int run_program(const std::vector<std::string>& args, std::string* captured) {
   std::vector<char*> argv;
@@ -66,6 +63,8 @@ std::string last_line(std::string s) {
   const auto nl = s.find_last_of('\n');
   return nl == std::string::npos ? s : s.substr(nl + 1);
 }
+
+namespace {
 
 bool is_yes(std::string answer) {
   answer.erase(std::remove_if(answer.begin(), answer.end(), [](unsigned char c) { return std::isspace(c); }),

@@ -6,10 +6,18 @@
 // and exit 2 (an InputError).
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "ecg/error.h"
 
 namespace ecg {
+
+// Runs `args` (args[0]: the program's path) with stdin/stdout inherited; stderr inherited
+// too, or captured into *captured. Returns the exit status (128 + signal when killed), or -1
+// when it could not start. (Also used by `ecg_sim import` to run the Python importer.)
+int run_program(const std::vector<std::string>& args, std::string* captured);
+// The last non-empty line of a program's output.
+std::string last_line(std::string s);
 
 struct DataFetch {
   bool download = false;     // --download-data: fetch without asking

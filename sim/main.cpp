@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   ecg::cli::add_export_beats(app);
   ecg::cli::add_sweep(app);
   ecg::cli::add_synth(app);
+  ecg::cli::add_import(app);
   ecg::RunOptions run_opt;
   ecg::register_run(app, run_opt);
   try {

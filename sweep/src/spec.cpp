@@ -13,6 +13,7 @@
 
 #include "ecg/data.h"
 #include "ecg/error.h"
+#include "ecg/qnet.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -177,6 +178,15 @@ std::string fnv1a_hex(const std::string& s) {
   return fmt::format("{:016x}", h);
 }
 
+// A network imported with `ecg_sim import` (docs/byo-model.md): <weights>/<name>/model.json.
+bool is_imported_network(const std::string& weights, const std::string& name) {
+  try {
+    return fs::is_regular_file(model_path(resolve_weights_dir(weights), name));
+  } catch (const InputError&) {
+    return false;
+  }
+}
+
 std::string find_config(const std::string& arch, const ValidationEnv& env) {
   for (const auto& d : env.config_dirs) {
     const fs::path p = fs::path(d) / (arch + ".toml");
@@ -312,7 +322,7 @@ Spec spec_from_json(const json& j, const std::string& origin) {
     if (!contains(order, k)) fail(origin, fmt::format("arch.{}: not listed in archs", k));
 
   for (const auto& name : order) {
-    if (!contains(known_archs(), name))
+    if (!contains(known_archs(), name) && !is_imported_network(s.weights, name))
       fail(origin, fmt::format("archs: unknown arch '{}' (one of {})", name, join(known_archs(), ", ")));
     ArchPlan plan;
     plan.arch = name;
@@ -394,7 +404,7 @@ void validate(const Spec& spec, const ValidationEnv& env) {
   const std::string& origin = spec.origin;
   if (!contains(known_modes(), spec.mode)) fail(origin, fmt::format("mode: unknown mode '{}'", spec.mode));
   for (const auto& plan : spec.archs) {
-    if (!contains(known_archs(), plan.arch))
+    if (!contains(known_archs(), plan.arch) && !is_imported_network(spec.weights, plan.arch))
       fail(origin, fmt::format("archs: unknown arch '{}' (one of {})", plan.arch, join(known_archs(), ", ")));
     if (!plan.config.empty() && !fs::is_regular_file(plan.config))
       fail(origin, fmt::format("arch.{}.config: {}: no such file", plan.arch, plan.config));
