@@ -137,7 +137,7 @@ InputSpec input_spec_from_json_text(const std::string& json_text, const std::str
   if (s.length < 2) throw bad("length", "must be >= 2");
   if (s.norm != "minmax" && s.norm != "zscore" && s.norm != "fixed") throw bad("norm", "must be minmax, zscore or fixed");
   if (s.bits < 2 || s.bits > 16) throw bad("bits", "must be in 2..16");
-  if (s.aux != "none" && s.aux != "rr4") throw bad("aux", "must be 'none' or 'rr4'");
+  if (s.aux != "none" && s.aux != "rr4" && s.aux != "rrn4") throw bad("aux", "must be 'none', 'rr4' or 'rrn4'");
   if (s.aux != "none" && s.task != "beat") throw bad("aux", "RR features need task 'beat'");
   return s;
 }
@@ -234,6 +234,48 @@ std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec
   return q;
 }
 
+std::vector<std::vector<std::int32_t>> rr_features(const std::string& aux, const std::vector<long>& r, double fs) {
+  if (aux != "rr4" && aux != "rrn4") throw InputError(fmt::format("RR features: unknown aux '{}' (rr4, rrn4)", aux));
+  std::vector<std::vector<std::int32_t>> out(r.size());
+  auto ratio64 = [](double num, double den) {  // round(64*num/den), saturated to UINT8
+    return static_cast<std::int32_t>(std::clamp(std::lround(64.0 * num / den), 0L, 255L));
+  };
+  // rrn4: the patient's running RR average, an exponential average in Q8 samples updated once
+  // per RR interval: avg += ((rr << 8) - avg) >> k with k = min(floor(log2(j)), 8) for the
+  // j-th interval (j = 1 loads it; the shift grows while it warms up, then a time constant of
+  // 256 beats, ~3.5 min at 72 bpm). Intervals are clamped to 0.2..3 s first so that a gap in
+  // the annotations cannot swamp it. Integer, so a device computes it bit for bit.
+  std::int64_t avg_q8 = 0;
+  long n_rr = 0;
+  const long rr_lo = std::lround(0.2 * fs), rr_hi = std::lround(3.0 * fs);
+  for (std::size_t idx = 0; idx < r.size(); ++idx) {
+    const long pre_i = idx > 0 ? r[idx] - r[idx - 1] : -1;
+    if (pre_i > 0) {
+      const std::int64_t v = static_cast<std::int64_t>(std::clamp(pre_i, rr_lo, rr_hi)) << 8;
+      ++n_rr;
+      int k = 0;
+      while (k < 8 && (2L << k) <= n_rr) ++k;
+      const std::int64_t d = v - avg_q8;  // floor(d / 2^k), spelled out (C++17 leaves >> of negatives open)
+      avg_q8 = n_rr == 1 ? v : avg_q8 + (d >= 0 ? d >> k : -((-d + (std::int64_t{1} << k) - 1) >> k));
+    }
+    const double pre = static_cast<double>(pre_i);
+    const double post = idx + 1 < r.size() ? static_cast<double>(r[idx + 1] - r[idx]) : -1;
+    const double pre_rr = pre > 0 ? pre : (post > 0 ? post : fs);
+    const double post_rr = post > 0 ? post : pre_rr;
+    double local = 0;
+    int cnt = 0;
+    for (std::size_t k = idx; k > 0 && cnt < 10; --k, ++cnt) local += static_cast<double>(r[k] - r[k - 1]);
+    local = cnt > 0 && local > 0 ? local / cnt : pre_rr;  // annotations out of time order: no local RR
+    if (aux == "rr4") {
+      out[idx] = {rr_code(pre_rr, fs), rr_code(post_rr, fs), rr_code(local, fs), ratio64(pre_rr, local)};
+    } else {
+      const double avg = n_rr > 0 ? static_cast<double>(avg_q8) / 256.0 : pre_rr;
+      out[idx] = {ratio64(pre_rr, avg), ratio64(post_rr, avg), ratio64(local, avg), ratio64(pre_rr, local)};
+    }
+  }
+  return out;
+}
+
 std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
   std::vector<Beat> out;
   const auto mv = lead_mv(rec, spec);
@@ -247,6 +289,7 @@ std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
     std::vector<long> r;  // every beat's R peak, for RR intervals
     for (const auto& a : rec.annotations)
       if (a.is_beat()) r.push_back(a.sample);
+    const auto rr = spec.aux_count() > 0 ? rr_features(spec.aux, r, fs) : std::vector<std::vector<std::int32_t>>{};
     std::size_t bi = 0;
     for (const auto& a : rec.annotations) {
       if (!a.is_beat()) continue;
@@ -260,17 +303,8 @@ std::vector<Beat> extract_beats(const Record& rec, const InputSpec& spec) {
       b.label = label;
       b.input = window_input(a.sample - spec.pre, spec.pre + spec.post);
       long ready = a.sample + spec.post;
-      if (spec.aux == "rr4") {
-        const double pre = idx > 0 ? static_cast<double>(r[idx] - r[idx - 1]) : -1;
-        const double post = idx + 1 < r.size() ? static_cast<double>(r[idx + 1] - r[idx]) : -1;
-        const double pre_rr = pre > 0 ? pre : (post > 0 ? post : fs);
-        const double post_rr = post > 0 ? post : pre_rr;
-        double local = 0;
-        int cnt = 0;
-        for (std::size_t k = idx; k > 0 && cnt < 10; --k, ++cnt) local += static_cast<double>(r[k] - r[k - 1]);
-        local = cnt > 0 && local > 0 ? local / cnt : pre_rr;  // annotations out of time order: no local RR
-        b.aux = {rr_code(pre_rr, fs), rr_code(post_rr, fs), rr_code(local, fs),
-                 static_cast<std::int32_t>(std::clamp(std::lround(64.0 * pre_rr / local), 0L, 255L))};
+      if (spec.aux_count() > 0) {
+        b.aux = rr[idx];
         // The post-RR interval is known only once the next R peak has been seen.
         if (idx + 1 < r.size()) ready = std::max(ready, r[idx + 1] + 1);
       }

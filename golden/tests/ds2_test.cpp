@@ -1,4 +1,4 @@
-// Slow (label `slow`): for every weights/<arch>/ whose manifest.json records the PyTorch
+// Slow (label `slow`): for every weights/<arch>/ and weights/aami/<arch>/ whose manifest.json records the PyTorch
 // integer simulation's DS2 confusion matrix (inter.int.confusion), the golden model over all
 // DS2 beats, fed by the C++ data path, must give exactly that matrix.
 #include <gtest/gtest.h>
@@ -21,12 +21,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+// weights/<arch>/ (each paper's task) and weights/aami/<arch>/ (the AAMI-5 inter-patient task).
 std::vector<std::string> archs() {
   std::vector<std::string> out;
   const fs::path root = fs::path(ECG_SIM_SOURCE_DIR) / "weights";
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator(root, ec))
-    if (fs::exists(e.path() / "model.json")) out.push_back(e.path().filename().string());
+  for (const std::string sub : {"", "aami"}) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(root / sub, ec))
+      if (fs::exists(e.path() / "model.json")) out.push_back((fs::path(sub) / e.path().filename()).string());
+  }
   std::sort(out.begin(), out.end());
   if (out.empty()) out.push_back("(none)");
   return out;

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
-"""Prints the results tables of docs/training.md from weights/<arch>/manifest.json.
+"""Prints the results tables of docs/training.md from weights/<arch>/manifest.json (each
+paper's task) and weights/aami/<arch>/manifest.json (AAMI-5 inter-patient, --task aami).
 
-  /usr/bin/python3 scripts/train/report.py [--weights DIR]
+  /usr/bin/python3 scripts/train/report.py [--weights DIR] [--layers]
 """
 import argparse
 import json
@@ -9,6 +10,7 @@ import os
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ARCHS = ["qrcnn", "bnn", "int2kd", "logq", "dwsep"]
+AAMI_ARCHS = ["qrcnn", "bnn", "int2kd", "dwsep"]
 
 
 def pct(v):
@@ -87,9 +89,55 @@ def main():
     if extra:
         print()
         print("\n".join(extra))
+    aami = {}
+    for a in AAMI_ARCHS:
+        p = os.path.join(args.weights, "aami", a, "manifest.json")
+        if os.path.exists(p):
+            with open(p) as f:
+                aami[a] = json.load(f)
+    if aami:
+        aami_tables(mans, aami)
     if args.layers:
         for a in mans:
             layer_table(os.path.join(args.weights, a, "model.json"), mans[a]["inter"]["stats"])
+        for a in aami:
+            layer_table(os.path.join(args.weights, "aami", a, "model.json"), aami[a]["inter"]["stats"])
+
+
+def se_ppv(pc, c):
+    v = pc.get(c)
+    return "-" if v is None else "%s / %s" % (pct(v["se"]), pct(v["ppv"]))
+
+
+def aami_tables(mans, aami):
+    print()
+    print("AAMI-5 inter-patient (weights/aami/<arch>, train DS1, select on DS1 records %s, test DS2), "
+          "integer model, Se / +P %%:" % ",".join(next(iter(aami.values()))["inter"]["recipe"].get("holdout") or []))
+    print()
+    print("| arch | DS2 beats | INT acc % | N | S | V | F | Q | FP acc % | storage B | MACs/beat | train s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for a, m in aami.items():
+        r = m["inter"]
+        pc = r["int"]["per_class"]
+        print("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %d | %d | %.0f |" % (
+            a, r["int"]["n"], pct(r["int"]["accuracy"]), se_ppv(pc, "N"), se_ppv(pc, "S"),
+            se_ppv(pc, "V"), se_ppv(pc, "F"), se_ppv(pc, "Q"), pct(r["fp"]["accuracy"]),
+            r["stats"]["storage_bytes"], r["stats"]["macs_per_inference"], r["train_wall_s"]))
+    print()
+    print("Both settings on DS2 (integer models; the paper task's S column is its A class for "
+          "qrcnn, none for int2kd):")
+    print()
+    print("| arch | setting | classes | model | DS2 acc % | S (A) Se / +P % | V Se / +P % |")
+    print("|---|---|---|---|---|---|---|")
+    for a in AAMI_ARCHS:
+        for setting, m, path in (("paper", mans.get(a), "weights/%s" % a), ("aami", aami.get(a), "weights/aami/%s" % a)):
+            if not m or "inter" not in m:
+                continue
+            pc = m["inter"]["int"]["per_class"]
+            s_cls = "S" if "S" in pc else ("A" if "A" in pc else None)
+            print("| %s | %s | %s | %s/model.json | %s | %s | %s |" % (
+                a, setting, "/".join(m["classes"]), path, pct(m["inter"]["int"]["accuracy"]),
+                se_ppv(pc, s_cls) if s_cls else "-", se_ppv(pc, "V")))
 
 
 def layer_table(path, stats):

@@ -75,16 +75,70 @@ def class_weights(b, n, alpha):
 
 def select_score(b, pred, classes, mode):
     """intra: accuracy; inter: mean sensitivity over the classes with >= 20 selection
-    beats (a class with 1-2 beats, e.g. Q, would make the score jump by 1/n_classes)."""
+    beats (a class with 1-2 beats, e.g. Q, would make the score jump by 1/n_classes);
+    aami (inter-patient, patient-wise hold-out): the mean of that and of the classes' F1
+    (Se alone rewards flooding S with false positives)."""
     m = qnet.metrics(b.y, pred, classes)
     if mode == "intra":
         return m["accuracy"]
-    ses = [v["se"] for v in m["per_class"].values() if v["n"] >= 20]
-    return float(np.mean(ses)) if ses else m["accuracy"]
+    big = [v for v in m["per_class"].values() if v["n"] >= 20]
+    if not big:
+        return m["accuracy"]
+    mean_se = float(np.mean([v["se"] for v in big]))
+    if mode != "aami":
+        return mean_se
+    f1 = [2 * v["se"] * v["ppv"] / (v["se"] + v["ppv"]) if v["ppv"] and v["se"] else 0.0 for v in big]
+    return 0.5 * mean_se + 0.5 * float(np.mean(f1))
+
+
+def augment(x, aux, spec, rng, p=0.8):
+    """Waveform/RR augmentation against memorising the DS1 patients (--task aami), applied
+    to a fraction p of a batch of integer inputs and re-normalised as the C++ front end
+    does (minmax to 0..2^bits-1, or zscore x zscore_scale, rounded and saturated), so the
+    net still sees valid integer inputs: time stretch 0.88-1.12 about the R peak and shift
+    +-3 samples (QRS width, alignment), baseline wander (a slow sinusoid + ramp up to 0.3 of
+    the window's range), Gaussian noise (up to 3% of the range), and a +-7% jitter of each
+    RR feature. Amplitude scaling alone is a no-op under per-window normalisation, so the
+    wander/noise amplitudes are drawn relative to the range instead."""
+    x = x.astype(np.float64)
+    aux = aux.astype(np.float64)
+    n, L = x.shape
+    sel = np.nonzero(rng.random(n) < p)[0]
+    if len(sel) == 0:
+        return x, aux
+    v = x[sel]
+    t = np.arange(L, dtype=np.float64)[None, :]
+    c = L * spec["pre"] / float(spec["pre"] + spec["post"])
+    k = len(sel)
+    pos = np.clip(c + (t - c) * rng.uniform(0.88, 1.12, (k, 1)) + rng.uniform(-3, 3, (k, 1)), 0, L - 1)
+    i0 = np.minimum(np.floor(pos).astype(np.int64), L - 2)
+    f = pos - i0
+    rows = np.arange(k)[:, None]
+    v = v[rows, i0] * (1 - f) + v[rows, i0 + 1] * f
+    rng_ = np.ptp(v, 1, keepdims=True) + 1e-9
+    tt = t / L
+    wander = (rng.uniform(0, 0.3, (k, 1)) * np.sin(2 * np.pi * (rng.uniform(0.2, 1.0, (k, 1)) * tt
+                                                                + rng.uniform(0, 1, (k, 1))))
+              + rng.uniform(-0.2, 0.2, (k, 1)) * (tt - 0.5))
+    v = v + rng_ * (wander + rng.uniform(0, 0.03, (k, 1)) * rng.standard_normal((k, L)))
+    bits, signed = spec["bits"], spec["signed"]
+    lo, hi = (-(1 << (bits - 1)), (1 << (bits - 1)) - 1) if signed else (0, (1 << bits) - 1)
+    if spec["norm"] == "minmax":
+        mn, mx = v.min(1, keepdims=True), v.max(1, keepdims=True)
+        q = lo + (v - mn) / np.maximum(mx - mn, 1e-9) * (hi - lo)
+    elif spec["norm"] == "zscore":
+        zero = 0 if signed else (1 << (bits - 1))
+        q = (v - v.mean(1, keepdims=True)) / (v.std(1, keepdims=True) + 1e-9) * spec["zscore_scale"] + zero
+    else:
+        raise ValueError("augment: norm %s not supported" % spec["norm"])
+    x[sel] = np.clip(np.sign(q) * np.floor(np.abs(q) + 0.5), lo, hi)  # round half away from zero
+    if aux.shape[1]:
+        aux[sel] = np.clip(np.round(aux[sel] * rng.uniform(0.93, 1.07, (k, aux.shape[1]))), 0, 255)
+    return x, aux
 
 
 def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, tag,
-                teacher=None, kd=None, epoch_cap=16000):
+                teacher=None, kd=None, epoch_cap=16000, aug_spec=None):
     if epochs <= 0:
         return
     model.set_quant(quant)
@@ -101,6 +155,10 @@ def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, 
         for i in range(0, len(idx), BATCH):
             bi = idx[i:i + BATCH]
             x, a, y = tensors(tr, bi)
+            if aug_spec is not None:
+                xa, aa = augment(tr.x[bi], tr.aux[bi], aug_spec, rng)
+                x = torch.from_numpy(xa.astype(np.float32))[:, None, :]
+                a = torch.from_numpy(aa.astype(np.float32))
             logits = model(x, a)
             loss = F.cross_entropy(logits, y, weight=cw)
             if teacher is not None:
@@ -277,7 +335,7 @@ def build_model(arch, seed, **kw):
 
 def test_set(arch, mode, args):
     """The test split run_training uses (DS2, or the intra-patient random 20%)."""
-    spec, _ = archs.ARCHS[arch]()
+    spec, _ = archs.ARCHS[arch](**archs.task_kw(args.task))
     classes = archs.CLASSES[spec["labels"]]
     ds1, ds2 = load_data(spec, classes, args, mode)
     if mode == "inter":
@@ -286,13 +344,14 @@ def test_set(arch, mode, args):
 
 
 def run_training(arch, mode, args, log):
-    recipe = dict(archs.RECIPES[arch])
+    recipe = archs.recipe(arch, args.task)
+    tkw = archs.task_kw(args.task)
     if args.quick:
         for k in ("fp_epochs", "q_epochs"):
             recipe[k] = min(recipe[k], 1)
         if "kd" in recipe:
             recipe["kd"] = dict(recipe["kd"], teacher_epochs=1)
-    spec, model = build_model(arch, args.seed)
+    spec, model = build_model(arch, args.seed, **tkw)
     classes = archs.CLASSES[spec["labels"]]
     ds1, ds2 = load_data(spec, classes, args, mode)
     rng = np.random.default_rng(args.seed)
@@ -320,6 +379,10 @@ def run_training(arch, mode, args, log):
         split["train"] += " + RR-swap augmentation (x%.1f S beats, x%.1f back)" % (
             recipe["rr_swap"], recipe.get("rr_swap_back", 0.0))
     log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
+    sel_mode = "aami" if args.task == "aami" else mode
+    aug_spec = spec if recipe.get("augment") else None
+    if aug_spec is not None:
+        split["train"] += " + waveform/RR augmentation"
     alpha = recipe["alpha"] if mode == "inter" else recipe.get("alpha_intra", recipe["alpha"])
     cw = class_weights(tr, len(classes), alpha)
     t_start = time.time()
@@ -330,14 +393,14 @@ def run_training(arch, mode, args, log):
     def fit(model, tag, teacher=None):
         kd = recipe.get("kd")
         train_phase(model, tr, val, classes, recipe["fp_epochs"], recipe["lr"], cw, False,
-                    mode, rng, log, tag + " fp", teacher, kd, recipe["epoch_cap"])
+                    sel_mode, rng, log, tag + " fp", teacher, kd, recipe["epoch_cap"], aug_spec)
         model.fold_bn()
         fp_pred = predict(model, te, False)
         calibrate(model, tr, rng)
         if recipe["prune"]:
             prune(model, *recipe["prune"])
         train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
-                    mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"])
+                    sel_mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"], aug_spec)
         if recipe["fp_epochs"] == 0:
             # No float phase (BNN: always binary): "FP" is the trained net with float
             # BatchNorm/PReLU before each sign and a float dense head.
@@ -346,20 +409,21 @@ def run_training(arch, mode, args, log):
 
     if "kd" in recipe:
         kd = recipe["kd"]
-        _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8)
+        _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8, **tkw)
         train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
-                    mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"])
+                    sel_mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"], aug_spec=aug_spec)
         teacher.eval()
         teacher.set_quant(False)
         result["teacher_fp"] = qnet.metrics(te.y, predict(teacher, te, False), classes)
         teacher.eval()
-        # Student without KD (reported), then the exported student with KD.
-        _, plain = build_model(arch, args.seed)
-        plain_fp = fit(plain, "noKD")
-        plain_json = plain.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
-        _, pc, _ = qnet.run_int(plain_json, te.x, te.aux)
-        result["no_kd"] = {"fp": qnet.metrics(te.y, plain_fp, classes),
-                           "int": qnet.metrics(te.y, pc, classes)}
+        # Student without KD (reported; kd_plain=False skips it), then the exported student with KD.
+        if recipe.get("kd_plain", True):
+            _, plain = build_model(arch, args.seed, **tkw)
+            plain_fp = fit(plain, "noKD")
+            plain_json = plain.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+            _, pc, _ = qnet.run_int(plain_json, te.x, te.aux)
+            result["no_kd"] = {"fp": qnet.metrics(te.y, plain_fp, classes),
+                               "int": qnet.metrics(te.y, pc, classes)}
         fp_pred = fit(model, "KD", teacher)
     else:
         fp_pred = fit(model, "net")
@@ -394,6 +458,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--arch", required=True, choices=sorted(archs.ARCHS))
     ap.add_argument("--eval", default="both", choices=["inter", "intra", "both"])
+    ap.add_argument("--task", default="paper", choices=["paper", "aami"],
+                    help="paper: each paper's class set (inter + intra) -> OUT/<arch>; aami: AAMI-5 "
+                         "inter-patient with causal RR features -> OUT/aami/<arch> (inter only)")
     ap.add_argument("--out", default=os.path.join(D.REPO, "weights"))
     ap.add_argument("--data", default=None, help="MIT-BIH directory (passed to export-beats)")
     ap.add_argument("--seed", type=int, default=1)
@@ -405,8 +472,14 @@ def main(argv=None):
     ap.add_argument("--synthetic", type=int, default=0, metavar="N",
                     help="train on N synthetic beats instead of MIT-BIH (tests only)")
     args = ap.parse_args(argv)
+    if args.task == "aami":
+        if args.arch not in archs.AAMI_ARCHS:
+            ap.error("--task aami: --arch must be one of %s (beat networks)" % ", ".join(archs.AAMI_ARCHS))
+        if args.eval != "both" and args.eval != "inter":
+            ap.error("--task aami: inter-patient only (--eval inter)")
+        args.eval = "inter"
     set_determinism(args.seed, args.threads)
-    out = os.path.join(args.out, args.arch)
+    out = os.path.join(args.out, "aami", args.arch) if args.task == "aami" else os.path.join(args.out, args.arch)
     os.makedirs(out, exist_ok=True)
     t_all = time.time()
 
@@ -436,8 +509,9 @@ def main(argv=None):
         dump_compact(model_json, os.path.join(d, "model.json"))
         dump_compact(vec, os.path.join(d, "vectors.json"))
         result["files"] = os.path.relpath(d, D.REPO)
-        result["command"] = "/usr/bin/python3 scripts/train/train.py --arch %s --eval %s --seed %d --threads %d%s%s" % (
-            args.arch, mode, args.seed, args.threads, " --quick" if args.quick else "",
+        result["command"] = "/usr/bin/python3 scripts/train/train.py --arch %s%s --eval %s --seed %d --threads %d%s%s" % (
+            args.arch, " --task aami" if args.task == "aami" else "", mode, args.seed, args.threads,
+            " --quick" if args.quick else "",
             " --synthetic %d" % args.synthetic if args.synthetic else "")
         result["synthetic_data"] = bool(args.synthetic)
         result["environment"] = {"torch": torch.__version__, "numpy": np.__version__,

@@ -163,5 +163,84 @@ TEST(Beats, AllRecordsAamiCounts) {
   EXPECT_EQ(c[2], 7235);
 }
 
+// RR peaks of a synthetic rhythm: 0.8 s, every 7th beat 0.5 s early with a pause after.
+std::vector<long> synthetic_peaks(std::size_t n, long start = 100) {
+  std::vector<long> r;
+  long t = start;
+  for (std::size_t i = 0; i < n; ++i) {
+    r.push_back(t);
+    t += i % 7 == 5 ? 108 : i % 7 == 6 ? 468 : 288;
+  }
+  return r;
+}
+
+TEST(RrFeatures, CausalLaterPeaksDoNotChangeEarlierBeats) {
+  // The features of beat i may read r[0..i+1] only: changing any later R peak (here: the
+  // rest of the record at another heart rate) leaves beats 0..i as they were.
+  for (const std::string aux : {"rr4", "rrn4"}) {
+    const auto r = synthetic_peaks(900);
+    const auto full = rr_features(aux, r, 360);
+    ASSERT_EQ(full.size(), r.size());
+    for (std::size_t i : {0, 1, 5, 6, 50, 300, 700}) {
+      auto changed = r;
+      for (std::size_t k = i + 2; k < changed.size(); ++k) changed[k] = changed[i + 1] + static_cast<long>(k - i - 1) * 150;
+      const auto f = rr_features(aux, changed, 360);
+      for (std::size_t j = 0; j <= i; ++j) ASSERT_EQ(f[j], full[j]) << aux << " beat " << j << " after a change past " << i + 1;
+      // ...and a truncated record (the beats not yet seen) gives the same features too
+      const std::vector<long> cut(r.begin(), r.begin() + static_cast<long>(i) + 2);
+      const auto g = rr_features(aux, cut, 360);
+      for (std::size_t j = 0; j <= i; ++j) ASSERT_EQ(g[j], full[j]) << aux << " beat " << j;
+    }
+  }
+}
+
+TEST(RrFeatures, Rrn4IsNormalisedByTheRunningAverage) {
+  const auto r = synthetic_peaks(2000);
+  const auto f = rr_features("rrn4", r, 360);
+  // After warm-up the running average is close to the mean RR (6*288+108+468)/8*... per 7 beats:
+  const double mean_rr = (5 * 288.0 + 108 + 468) / 7.0;
+  const std::size_t i = 1999 - 1999 % 7 + 6 - 7;  // an early beat (i % 7 == 6) late in the record
+  ASSERT_EQ(i % 7, 6u);
+  EXPECT_NEAR(f[i][0], 64.0 * 108 / mean_rr, 4.0);   // pre/avg: premature
+  EXPECT_NEAR(f[i][1], 64.0 * 468 / mean_rr, 8.0);   // post/avg: pause
+  EXPECT_NEAR(f[i + 2][0], 64.0 * 288 / mean_rr, 4.0);
+  // The same rhythm at another heart rate gives the same normalised features.
+  std::vector<long> slow(r.size());
+  for (std::size_t k = 0; k < r.size(); ++k) slow[k] = r[k] * 3 / 2;
+  const auto g = rr_features("rrn4", slow, 360);
+  for (std::size_t k = 1000; k < 1020; ++k)
+    for (std::size_t c = 0; c < 4; ++c) EXPECT_NEAR(g[k][c], f[k][c], 1) << k << " " << c;
+  // rr4 keeps its absolute codes (10 ms units)
+  const auto a = rr_features("rr4", r, 360);
+  EXPECT_EQ(a[i][0], 30);   // 108 samples = 300 ms
+  EXPECT_EQ(a[i][1], 130);  // 468 samples = 1300 ms
+  // One beat, and peaks out of time order: no crash, values in range
+  EXPECT_EQ(rr_features("rrn4", {50}, 360), (std::vector<std::vector<std::int32_t>>{{64, 64, 64, 64}}));
+  for (const auto& v : rr_features("rrn4", {500, 400, 300, 900}, 360))
+    for (auto x : v) EXPECT_TRUE(x >= 0 && x <= 255);
+  EXPECT_THROW(rr_features("rr9", r, 360), InputError);
+}
+
+TEST(RrFeatures, Rrn4OnRecord119IsCausal) {
+  // A record with many V beats: the features extract_beats gives equal those of the record
+  // cut after the next beat's annotation.
+  InputSpec s;
+  s.aux = "rrn4";
+  const auto rec = read_record(data_dir(), "119");
+  const auto beats = extract_beats(rec, s);
+  ASSERT_GT(beats.size(), 1900u);
+  auto cut = rec;
+  const long limit = beats[1000].sample;
+  std::size_t keep = 0;
+  int after = 0;
+  while (keep < cut.annotations.size() && (cut.annotations[keep].sample <= limit || after < 1))
+    after += cut.annotations[keep++].is_beat() && cut.annotations[keep - 1].sample > limit;
+  cut.annotations.resize(keep);
+  const auto part = extract_beats(cut, s);
+  for (std::size_t i = 0; i <= 1000; ++i) ASSERT_EQ(part[i].aux, beats[i].aux) << i;
+  for (const auto& b : beats)
+    for (auto v : b.aux) ASSERT_TRUE(v >= 0 && v <= 255);
+}
+
 }  // namespace
 }  // namespace ecg
