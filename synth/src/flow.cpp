@@ -33,7 +33,7 @@ namespace fs = std::filesystem;
 namespace {
 
 // Bump when the scripts or the result format change: part of every cache key.
-constexpr const char* kFlowVersion = "synth-flow-3";
+constexpr const char* kFlowVersion = "synth-flow-4";
 // Parameters board_top declares itself and passes to the engine.
 const std::set<std::string> kBoardParams = {"MaxClasses"};
 
@@ -142,6 +142,9 @@ std::string synth_script(const FlowRequest& req, const std::string& dir, bool us
   }
   ff_stage = "map_ffram";
   std::string s = fmt::format("read_rtlil {}/elab.il\n", dir);
+  // The pipe engine's large weight RAMs ask for the iCE40 UltraPlus SPRAM (ram_style "huge"),
+  // which Yosys 0.23 has no Xilinx mapping for ("no valid mapping found"): block RAM there.
+  if (req.device.family != "ice40") s += "setattr -unset ram_style m:*\n";
   s += fmt::format("{} -run begin:{}\n", cmd, mem_stage);
   s += fmt::format("tee -q -o {}/mem_all.txt dump t:$mem_v2\n", dir);
   s += fmt::format("{} -run {}:{}\n", cmd, mem_stage, ff_stage);
