@@ -99,6 +99,9 @@ class RtlBackend final : public Backend {
     std::vector<power::BlockRule> rules;
     std::unique_ptr<power::VcdFifoCounter> fifo;  // the waveform, counted as it is written
     if (cfg.power.rtl_activity) {
+      // The toggle counter needs every beat's waveform (its rates are per beat of the run).
+      if (m_bridge.trace_first != 0 || m_bridge.trace_last != std::numeric_limits<std::uint64_t>::max())
+        throw InputError("-p power.rtl_activity=true: measures the whole run's waveform, not a --trace-beats/--trace-at window");
       rules = power::load_block_rules(power::default_block_rules_path(cfg.engine.style));
       if (m_ctx.trace_file.empty()) fifo = std::make_unique<power::VcdFifoCounter>();
     }
