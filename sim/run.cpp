@@ -188,7 +188,7 @@ void register_run(CLI::App& app, RunOptions& opt) {
                  "outside them");
   app.add_option("--trace-at", opt.trace_at,
                  "rtl/cosim --trace: only the beat of record REC nearest sample SAMPLE, e.g. 208:123456");
-  app.add_option("--trace-depth", opt.trace_depth, "rtl/cosim --trace: hierarchy levels (1 = the engine's ports, 2 = default)")
+  app.add_option("--trace-depth", opt.trace_depth, "rtl/cosim --trace: scopes below the engine's top (1 = the engine module's own signals; default all)")
       ->check(CLI::Range(1, 99));
   app.add_flag("--realtime", opt.realtime, "Feed beats at the recording's own pace (count deadline misses)");
   app.add_flag("!--no-golden-check", opt.golden_check, "tlm/rtl/cosim: skip the beat-by-beat comparison with golden");

@@ -182,7 +182,7 @@ class pin_bench : public sc_core::sc_module {
     if (m_opt.trace_file.empty() || m_trace) return;
     Verilated::traceEverOn(true);
     m_trace = std::make_unique<VerilatedVcdSc>();
-    m_dut.trace(m_trace.get(), m_opt.trace_depth);  // 2: the engine's own signals, not the PE/write-back instances
+    m_dut.trace(m_trace.get(), 99);  // everything; --trace-depth filters the file afterwards
     m_trace->open(m_opt.trace_file.c_str());
   }
 
@@ -249,7 +249,7 @@ class pin_bench : public sc_core::sc_module {
     if (!m_opt.fast || m_opt.trace_file.empty()) return;
     if (on && !m_fast_trace) {
       m_fast_trace = std::make_unique<VerilatedVcdC>();
-      m_dut.trace(m_fast_trace.get(), m_opt.trace_depth);
+      m_dut.trace(m_fast_trace.get(), 99);  // everything; --trace-depth filters the file afterwards
       m_fast_trace->set_time_unit("1ps");
       m_fast_trace->set_time_resolution("1ps");
       m_fast_trace->open(m_opt.trace_file.c_str());

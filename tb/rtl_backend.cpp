@@ -63,7 +63,6 @@ class RtlBackend final : public Backend {
         throw InputError(fmt::format("-p {}: rtl.bridge is pin or fast", p));
       m_bridge.fast = v == "fast";
     }
-    if (ctx.trace_depth > 0) m_bridge.trace_depth = ctx.trace_depth;
     m_bridge.trace_first = ctx.trace_first;
     m_bridge.trace_last = ctx.trace_last;
     const bool windowed = ctx.trace_first != 0 || ctx.trace_last != std::numeric_limits<std::uint64_t>::max();
@@ -100,6 +99,9 @@ class RtlBackend final : public Backend {
     std::vector<power::BlockRule> rules;
     std::unique_ptr<power::VcdFifoCounter> fifo;  // the waveform, counted as it is written
     if (cfg.power.rtl_activity) {
+      // The toggle counter needs every beat's waveform (its rates are per beat of the run).
+      if (m_bridge.trace_first != 0 || m_bridge.trace_last != std::numeric_limits<std::uint64_t>::max())
+        throw InputError("-p power.rtl_activity=true: measures the whole run's waveform, not a --trace-beats/--trace-at window");
       rules = power::load_block_rules(power::default_block_rules_path(cfg.engine.style));
       if (m_ctx.trace_file.empty()) fifo = std::make_unique<power::VcdFifoCounter>();
     }
@@ -147,7 +149,7 @@ class RtlBackend final : public Backend {
       m_block_toggles = power::toggles_by_block(toggles, rules);
       m_total_toggles = toggles.total_toggles();
     }
-    if (!m_ctx.trace_file.empty()) merge_tlm_lanes_into_vcd(vcd, m_platform->result());  // TLM lanes above the pins
+    if (!m_ctx.trace_file.empty()) merge_tlm_lanes_into_vcd(vcd, m_platform->result(), m_ctx.trace_depth);  // TLM lanes above the pins
     if (m_fst) to_fst(vcd, m_ctx.trace_file);
     m_wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   }

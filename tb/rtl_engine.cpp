@@ -144,7 +144,6 @@ class rtl_engine : public engine_base {
     opt.clock_mhz = ctx.clock_mhz;
     opt.trace_file = ctx.waveform_file;
     opt.fast = g_bridge.fast;
-    opt.trace_depth = g_bridge.trace_depth;
     // Compile now (elaboration), so a network the engine cannot run is a clean InputError.
     const EngineConfig& cfg = ctx.engine;
     if (cfg.style == "pipe") m_pins = make_pipe_pins(*m_net, cfg, opt);

@@ -25,7 +25,6 @@ struct BridgeOptions {
   // true: the fast bridge (tb/pin_bench.h: the model clocked in a C++ loop per job);
   // false: the pin-level bench (one SystemC delta cycle per clock edge), its reference.
   bool fast = true;
-  int trace_depth = 2;  // waveform hierarchy levels (1: the engine's ports only)
   // Waveform window in beat indices of the run, inclusive (fast bridge only): the model runs
   // untraced before it and after it. Default: every beat, the weight load included.
   std::uint64_t trace_first = 0;

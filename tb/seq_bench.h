@@ -24,7 +24,6 @@ struct SeqBenchOptions {
   // SystemC thread (the TLM-to-pins bridge, tb/rtl_engine.cpp).
   bool standalone = true;
   std::string trace_file;      // VCD path, "" = no waveform
-  int trace_depth = 2;         // hierarchy levels traced (the models keep 2: engine + its memories)
   // Thread mode only: the fast bridge (tb/pin_bench.h "fast"): the model is clocked in a C++
   // loop, edge by edge, with the SystemC kernel out of the loop; the waveform is written only
   // while thread_trace(true) (windowed tracing). false: the pin-level bench, one SystemC

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include "ecg/atomic_file.h"
@@ -118,7 +120,21 @@ void write_tlm_lanes_vcd(const std::string& path, const PlatformResult& r) {
   write_file_atomic(path, s);
 }
 
-void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r) {
+namespace {
+// The id of a VCD value change line ("1!", "b101 !", "r1.5 !"), "" for other lines.
+std::string change_id(const std::string& line) {
+  if (line.empty()) return "";
+  const char c = line[0];
+  if (c == 'b' || c == 'B' || c == 'r' || c == 'R') {
+    const std::size_t sp = line.find(' ');
+    return sp == std::string::npos ? "" : line.substr(sp + 1);
+  }
+  if (c == '0' || c == '1' || c == 'x' || c == 'X' || c == 'z' || c == 'Z') return line.substr(1);
+  return "";
+}
+}  // namespace
+
+void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r, int depth) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("tlm lanes: cannot read " + path);
   const std::string tmp = path + ".tmp";
@@ -127,15 +143,29 @@ void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r) 
   const std::vector<VcdLaneChange> lanes = tlm_lane_changes(r);
   std::string line;
   bool vars_done = false;
+  int level = 0;                  // scope depth in the file's header
+  std::set<std::string> dropped;  // ids of the signals --trace-depth leaves out
   // Header: the lanes' declarations before the first $scope of the RTL.
   while (std::getline(in, line)) {
-    if (!vars_done && (line.rfind("$scope", 0) == 0 || line.find("$enddefinitions") != std::string::npos)) {
+    const std::size_t lead = line.find_first_not_of(" \t");
+    const bool scope = lead != std::string::npos && line.compare(lead, 6, "$scope") == 0;
+    if (!vars_done && (scope || line.find("$enddefinitions") != std::string::npos)) {
       out << tlm_lane_vars();
       vars_done = true;
+    }
+    if (scope) ++level;
+    if (lead != std::string::npos && line.compare(lead, 8, "$upscope") == 0) --level;
+    if (depth > 0 && lead != std::string::npos && line.compare(lead, 4, "$var") == 0 && level > depth + 1) {
+      std::istringstream ls(line);
+      std::string var, type, width, id;
+      ls >> var >> type >> width >> id;
+      dropped.insert(id);
+      continue;
     }
     out << line << '\n';
     if (line.find("$enddefinitions") != std::string::npos) break;
   }
+  auto keep = [&](const std::string& l) { return dropped.empty() || !dropped.count(change_id(l)); };
   // Body: merge by time. Lane changes before the file's first time are folded into it.
   std::size_t k = 0;
   bool started = false;
@@ -166,7 +196,7 @@ void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r) 
       t_last = t;
       continue;
     }
-    out << line << '\n';
+    if (keep(line)) out << line << '\n';
   }
   (void)t_last;  // changes after the file's last time are left out (the window ends there)
   out.close();

@@ -4,8 +4,8 @@
 //  - FastEqualsPin.<arch>: cosim on the first beats of record 100, both bridges: the same
 //    outputs, cycles, start/done times of every beat and the same simulated clock cycles.
 //    ECG_BRIDGE_FULL_RECORD (the slow test): every beat of the record, one arch.
-//  - Window: --trace-beats k:k writes exactly beat k's clock edges of the full waveform.
-//  - Fst: FILE.fst (vcd2fst) opens with fst2vcd and holds the same edges as the VCD.
+//  - BridgeTrace.Window: --trace-beats k:k writes exactly beat k's clock edges of the full waveform.
+//  - BridgeTrace.Fst: FILE.fst (vcd2fst) opens with fst2vcd and holds the same edges as the VCD.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -182,7 +182,7 @@ std::string tmp_path(const std::string& name) {
 }
 
 // --trace-beats k:k: the file holds exactly the clock edges of beat k's job in the full waveform.
-TEST(Trace, WindowIsOneBeat) {
+TEST(BridgeTrace, WindowIsOneBeat) {
   const std::string full = tmp_path("full.vcd"), win = tmp_path("win.vcd");
   run_side("qrcnn", "fast", 5, full);
   run_side("qrcnn", "fast", 5, win, 2, 2);
@@ -215,7 +215,7 @@ TEST(Trace, WindowIsOneBeat) {
 }
 
 // FILE.fst: converted by vcd2fst, readable by fst2vcd, the same edges as the VCD.
-TEST(Trace, FstOpensWithFst2vcd) {
+TEST(BridgeTrace, FstOpensWithFst2vcd) {
   const std::string vcd = tmp_path("w.vcd"), fst = tmp_path("w.fst"), back = tmp_path("back.vcd");
   run_side("bnn", "fast", 3, vcd, 1, 1);
   run_side("bnn", "fast", 3, fst, 1, 1);

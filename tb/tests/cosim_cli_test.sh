@@ -29,6 +29,7 @@ bad --trace --mode cosim --max-beats 5 --trace "$work/x.bad"
 bad rtl.bridge --mode cosim --max-beats 5 -p rtl.bridge=slow
 bad rtl.bridge --mode rtl --max-beats 5 -p rtl.bridge=pin --trace "$work/t.vcd" --trace-beats 1:1
 bad rtl.bridge --mode tlm --max-beats 5 -p rtl.bridge=fast
+bad power.rtl_activity --mode cosim --max-beats 5 -p power.rtl_activity=true --trace "$work/t.vcd" --trace-beats 1:1
 
 # tlm mode: --trace FILE.vcd writes the TLM lanes
 run --mode tlm --max-beats 20 --trace "$work/lanes.vcd" >/dev/null
@@ -42,6 +43,14 @@ grep -q '^1~~~~c$' "$work/lanes.vcd" || fail "tlm lanes: engine never busy"
 run --mode cosim --max-beats 6 --trace "$work/at.vcd" --trace-at 100:1000 --json "$work/at.json" >/dev/null 2>"$work/err"
 grep -q "beat 2 of the run" "$work/err" || fail "--trace-at 100:1000: $(cat "$work/err")"
 grep -q '^b10 ~~~~a$' "$work/at.vcd" || fail "--trace-at: beat_id 2 not in the window"
+
+# --trace-depth 1: the engine module's own signals (fewer than all), the lanes kept
+run --mode cosim --max-beats 3 --trace "$work/all.vcd" >/dev/null
+run --mode cosim --max-beats 3 --trace "$work/d1.vcd" --trace-depth 1 >/dev/null
+n_all=$(grep -c '\$var' "$work/all.vcd"); n_d1=$(grep -c '\$var' "$work/d1.vcd")
+[ "$n_d1" -lt "$n_all" ] && [ "$n_d1" -gt 20 ] || fail "--trace-depth 1: $n_d1 signals of $n_all"
+grep -q ' clk_i ' "$work/d1.vcd" && grep -q ' engine_busy ' "$work/d1.vcd" || fail "--trace-depth 1: pins or lanes missing"
+[ "$(stat -c %s "$work/d1.vcd")" -lt "$(stat -c %s "$work/all.vcd")" ] || fail "--trace-depth 1: not smaller"
 
 # -j 2 (chunks in worker processes) == one process: check totals, accuracy, confusion
 run --mode cosim --max-beats 40 -j 1 --json "$work/j1.json" >/dev/null

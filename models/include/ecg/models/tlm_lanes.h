@@ -32,6 +32,8 @@ void write_tlm_lanes_vcd(const std::string& path, const PlatformResult& r);
 // Adds the lanes to an RTL VCD, in place (through FILE.tmp, renamed): their declarations
 // before the RTL's, and their changes within the file's own time range (a windowed trace
 // keeps its window; the lanes' values at its start are set at its first time).
-void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r);
+// `depth` > 0: the file's own signals more than `depth` scopes below its top scope are left
+// out (--trace-depth; Verilator 5.006 ignores the trace level, so it is done here).
+void merge_tlm_lanes_into_vcd(const std::string& path, const PlatformResult& r, int depth = 0);
 
 }  // namespace ecg
