@@ -113,9 +113,8 @@ class Act:
     def as_codes(self, codes):
         y = Act(self.s, self.z, self.lo, self.hi, self.c, self.l, self.flat, self.d, self.binary)
         y.codes = codes
-        for k in ("is_aux", "aux"):
-            if hasattr(self, k):
-                setattr(y, k, getattr(self, k))
+        if hasattr(self, "is_aux"):
+            y.is_aux = self.is_aux
         return y
 
 
@@ -145,8 +144,6 @@ class Importer:
         self.const = {t.name: numpy_helper.to_array(t) for t in self.g.initializer}
         self.val = {}
         self.layers, self.tensors = [], {}
-        self.aux_name = None
-        self.aux_count = 0
 
     # -- helpers -------------------------------------------------------------------------
     def attrs(self, node):
@@ -268,7 +265,7 @@ class Importer:
 
     def dense(self, node, x, wq, s_w, b_int, binary=False, bits=8):
         """wq [O, I] integer; x flattened (or [1, I] already)."""
-        n_in = x.c * x.l + self.pending_aux_count(x)
+        n_in = x.c * x.l  # after concat_aux: features and aux values
         if wq.shape[1] != n_in:
             raise node_err(node, "weight expects %d inputs, the input has %d" % (wq.shape[1], n_in))
         o = wq.shape[0]
@@ -280,13 +277,10 @@ class Importer:
                                                                            "binary" if binary else "int")}
         if b_int is not None or x.z:
             layer["bias"] = self.add_tensor(name + "_b", bias, 32)
-        amax = max(abs(x.lo), abs(x.hi), abs(x.z), 255 if getattr(x, "aux", 0) else 0)
+        amax = max(abs(x.lo), abs(x.hi), abs(x.z))
         bound = int((np.abs(bias) + np.abs(wq).sum(1) * amax).max())
         self.emit(layer, -bound, bound)
         return Acc(x.s * s_w, o, 1, layer, flat=True)
-
-    def pending_aux_count(self, x):
-        return getattr(x, "aux", 0)
 
     def requant(self, node, acc, s_y, lo, hi, binary=False):
         """acc -> Act at scale s_y, qnet range [lo, hi] (real clip bounds folded in)."""
@@ -388,7 +382,6 @@ class Importer:
             if self.spec.get("aux", "none") == "none":
                 raise Reject("input '%s': the model takes aux values but the input spec has aux \"none\""
                              % aux.name)
-            self.aux_name, self.aux_count = aux.name, adims[1]
             self.val[aux.name] = ("aux", adims[1])
         if len(ins) > 2:
             raise Reject("input '%s': more than two graph inputs (signal, aux)" % ins[2].name)
@@ -783,10 +776,7 @@ class Importer:
         name = self.layer_name(node.name or "concat")
         lo, hi = min(x.lo, 0), max(x.hi, 255)
         self.emit({"name": name, "type": "concat_aux", "count": int(aux.c)}, lo, hi)
-        y = Act(x.s, 0, lo, hi, x.c * x.l, 1, True, 0)
-        y.aux = 0  # the aux values are now part of [C*L + count][1]
-        y.c = x.c * x.l + aux.c
-        return y
+        return Act(x.s, 0, lo, hi, x.c * x.l + aux.c, 1, True, 0)  # [C*L + count][1]
 
 
 def load_spec(args, model):
