@@ -791,7 +791,7 @@ def load_spec(args, model):
         try:
             return json.loads(meta["ecg_sim.input"])
         except ValueError as e:
-            raise Reject("%s: metadata ecg_sim.input is not JSON: %s" % (args.model, e))
+            raise Reject("metadata ecg_sim.input is not JSON: %s" % e)
     dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     return {"task": "beat", "labels": "aami5", "lead": "MLII", "baseline": "median", "pre": 90, "post": 110,
             "length": dims[-1] if dims else 0, "norm": "minmax", "zscore_scale": 32, "fixed_gain": 64,
@@ -802,7 +802,7 @@ def convert(args):
     try:
         model = onnx.load(args.model)
     except Exception as e:  # noqa: BLE001 (protobuf raises several types)
-        raise Reject("%s: not an ONNX model (%s)" % (args.model, str(e).splitlines()[0] if str(e) else type(e).__name__))
+        raise Reject("not an ONNX model (%s)" % (str(e).splitlines()[0] if str(e) else type(e).__name__))
     spec = load_spec(args, model)
     for k in ("labels", "length", "bits", "signed"):
         if k not in spec:
