@@ -89,7 +89,15 @@ void run_import(const ImportOptions& o) {
   if (rc == 2) throw InputError(last_line(err));
   if (rc != 0) throw std::runtime_error(fmt::format("{} exited with {}: {}", script, rc, last_line(err)));
 
-  load_network((staging / "model.json").string());  // the golden model's checks, before it is moved in
+  try {
+    load_network((staging / "model.json").string());  // the golden model's checks, before it is moved in
+  } catch (const InputError& e) {  // name the file the user asked for, not the staging folder
+    std::string msg = e.what();
+    const std::string from = staging.string(), to = out.string();
+    for (auto at = msg.find(from); at != std::string::npos; at = msg.find(from, at + to.size()))
+      msg.replace(at, from.size(), to);
+    throw InputError(fmt::format("{}: the converted network is not valid: {}", o.model, msg));
+  }
   std::error_code ec;
   fs::remove_all(out, ec);
   fs::rename(staging, out, ec);

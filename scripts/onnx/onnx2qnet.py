@@ -113,9 +113,8 @@ class Act:
     def as_codes(self, codes):
         y = Act(self.s, self.z, self.lo, self.hi, self.c, self.l, self.flat, self.d, self.binary)
         y.codes = codes
-        for k in ("is_aux", "aux"):
-            if hasattr(self, k):
-                setattr(y, k, getattr(self, k))
+        if hasattr(self, "is_aux"):
+            y.is_aux = self.is_aux
         return y
 
 
@@ -123,8 +122,10 @@ class Acc:
     """An accumulator (conv/dense output): real = v * s[c]; pending Relu/Clip bounds (real
     units) and MaxPools to apply after the requant."""
 
-    def __init__(self, s, c, l, layer, flat=False):
+    def __init__(self, s, c, l, layer, flat=False, bias_lsb=None):
         self.s, self.c, self.l, self.layer, self.flat = np.asarray(s, np.float64), c, l, layer, flat
+        # the exact bias in accumulator LSBs (the stored one is rounded): an exact sign threshold
+        self.bias_lsb = np.zeros(c) if bias_lsb is None else np.asarray(bias_lsb, np.float64)
         self.clip_lo, self.clip_hi = -math.inf, math.inf
         self.pools = []
 
@@ -145,8 +146,6 @@ class Importer:
         self.const = {t.name: numpy_helper.to_array(t) for t in self.g.initializer}
         self.val = {}
         self.layers, self.tensors = [], {}
-        self.aux_name = None
-        self.aux_count = 0
 
     # -- helpers -------------------------------------------------------------------------
     def attrs(self, node):
@@ -218,7 +217,7 @@ class Importer:
             real = b.astype(np.float64)
         else:
             raise node_err(node, "bias is not a constant")
-        return rne(real.reshape(-1) / s_acc).astype(np.int64)
+        return real.reshape(-1) / s_acc  # exact, in accumulator LSBs (conv/dense round it)
 
     def x_act(self, node, i=0):
         x = self.get(node, i)
@@ -251,7 +250,7 @@ class Importer:
         lout = (x.l + pads[0] + pads[1] - k) // stride + 1
         if lout < 1:
             raise node_err(node, "output length %d" % lout)
-        bias = np.zeros(cout, np.int64) if b_int is None else b_int.copy()
+        bias = np.zeros(cout, np.int64) if b_int is None else rne(b_int).astype(np.int64)
         if x.z:  # real = (v - z) s: pad with z (real 0) and subtract z * sum(w) (exact)
             bias -= x.z * w.q.reshape(cout, -1).sum(1)
         name = self.layer_name(node.name or "conv")
@@ -264,15 +263,15 @@ class Importer:
         amax = max(abs(x.lo), abs(x.hi), abs(x.z))
         bound = int((np.abs(bias) + np.abs(w.q.reshape(cout, -1)).sum(1) * amax).max())
         self.emit(layer, -bound, bound)
-        return Acc(x.s * s_w, cout, lout, layer)
+        return Acc(x.s * s_w, cout, lout, layer, bias_lsb=b_int)
 
     def dense(self, node, x, wq, s_w, b_int, binary=False, bits=8):
         """wq [O, I] integer; x flattened (or [1, I] already)."""
-        n_in = x.c * x.l + self.pending_aux_count(x)
+        n_in = x.c * x.l  # after concat_aux: features and aux values
         if wq.shape[1] != n_in:
             raise node_err(node, "weight expects %d inputs, the input has %d" % (wq.shape[1], n_in))
         o = wq.shape[0]
-        bias = np.zeros(o, np.int64) if b_int is None else b_int.copy()
+        bias = np.zeros(o, np.int64) if b_int is None else rne(b_int).astype(np.int64)
         if x.z:
             bias -= x.z * wq[:, :x.c * x.l].sum(1)
         name = self.layer_name(node.name or "dense")
@@ -280,13 +279,10 @@ class Importer:
                                                                            "binary" if binary else "int")}
         if b_int is not None or x.z:
             layer["bias"] = self.add_tensor(name + "_b", bias, 32)
-        amax = max(abs(x.lo), abs(x.hi), abs(x.z), 255 if getattr(x, "aux", 0) else 0)
+        amax = max(abs(x.lo), abs(x.hi), abs(x.z))
         bound = int((np.abs(bias) + np.abs(wq).sum(1) * amax).max())
         self.emit(layer, -bound, bound)
-        return Acc(x.s * s_w, o, 1, layer, flat=True)
-
-    def pending_aux_count(self, x):
-        return getattr(x, "aux", 0)
+        return Acc(x.s * s_w, o, 1, layer, flat=True, bias_lsb=b_int)
 
     def requant(self, node, acc, s_y, lo, hi, binary=False):
         """acc -> Act at scale s_y, qnet range [lo, hi] (real clip bounds folded in)."""
@@ -388,7 +384,6 @@ class Importer:
             if self.spec.get("aux", "none") == "none":
                 raise Reject("input '%s': the model takes aux values but the input spec has aux \"none\""
                              % aux.name)
-            self.aux_name, self.aux_count = aux.name, adims[1]
             self.val[aux.name] = ("aux", adims[1])
         if len(ins) > 2:
             raise Reject("input '%s': more than two graph inputs (signal, aux)" % ins[2].name)
@@ -647,8 +642,12 @@ class Importer:
             raise node_err(node, "BipolarQuant of an activation must follow a Conv/Gemm (it becomes a threshold)")
         if x.pools:
             raise node_err(node, "MaxPool between the layer and BipolarQuant")
+        # acc = S + round(b) with S the exact integer sum and b the bias in accumulator LSBs;
+        # real >= 0 <=> S >= ceil(-b) <=> acc >= ceil(-b) + round(b): exact, no rounding left.
+        t = np.ceil(-x.bias_lsb - 1e-9) + rne(x.bias_lsb)
         name = self.layer_name((node.name or "sign") + "_th")
-        self.emit({"name": name, "type": "threshold", "t": [0] * x.c, "dir": [1] * x.c, "lo": -1, "hi": 1}, -1, 1)
+        self.emit({"name": name, "type": "threshold", "t": [int(v) for v in t], "dir": [1] * x.c, "lo": -1, "hi": 1},
+                  -1, 1)
         return Act(float(s.reshape(-1)[0]), 0, -1, 1, x.c, x.l, x.flat, binary=True)
 
     def qlinear_in(self, node, i):
@@ -713,7 +712,9 @@ class Importer:
             real = y.q * y.s if isinstance(y, QConst) else np.asarray(y, np.float64)
             if x.pools or x.clip_lo > -math.inf or x.clip_hi < math.inf:
                 raise node_err(node, "bias added after Relu/Clip/MaxPool")
-            b = rne(np.broadcast_to(real.reshape(-1), (x.c,)) / x.s).astype(np.int64)
+            b_lsb = np.broadcast_to(real.reshape(-1), (x.c,)) / x.s
+            b = rne(b_lsb).astype(np.int64)
+            x.bias_lsb = x.bias_lsb + b_lsb
             lay = x.layer
             if "bias" in lay:
                 t = self.tensors[lay["bias"]]
@@ -783,10 +784,7 @@ class Importer:
         name = self.layer_name(node.name or "concat")
         lo, hi = min(x.lo, 0), max(x.hi, 255)
         self.emit({"name": name, "type": "concat_aux", "count": int(aux.c)}, lo, hi)
-        y = Act(x.s, 0, lo, hi, x.c * x.l, 1, True, 0)
-        y.aux = 0  # the aux values are now part of [C*L + count][1]
-        y.c = x.c * x.l + aux.c
-        return y
+        return Act(x.s, 0, lo, hi, x.c * x.l + aux.c, 1, True, 0)  # [C*L + count][1]
 
 
 def load_spec(args, model):
@@ -801,7 +799,7 @@ def load_spec(args, model):
         try:
             return json.loads(meta["ecg_sim.input"])
         except ValueError as e:
-            raise Reject("%s: metadata ecg_sim.input is not JSON: %s" % (args.model, e))
+            raise Reject("metadata ecg_sim.input is not JSON: %s" % e)
     dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
     return {"task": "beat", "labels": "aami5", "lead": "MLII", "baseline": "median", "pre": 90, "post": 110,
             "length": dims[-1] if dims else 0, "norm": "minmax", "zscore_scale": 32, "fixed_gain": 64,
@@ -812,7 +810,7 @@ def convert(args):
     try:
         model = onnx.load(args.model)
     except Exception as e:  # noqa: BLE001 (protobuf raises several types)
-        raise Reject("%s: not an ONNX model (%s)" % (args.model, str(e).splitlines()[0] if str(e) else type(e).__name__))
+        raise Reject("not an ONNX model (%s)" % (str(e).splitlines()[0] if str(e) else type(e).__name__))
     spec = load_spec(args, model)
     for k in ("labels", "length", "bits", "signed"):
         if k not in spec:
