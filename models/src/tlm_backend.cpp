@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ecg/atomic_file.h"
+#include "ecg/error.h"
 #include "ecg/power/hw.h"
 #include "ecg/run/report.h"
 
@@ -27,7 +28,12 @@ const PlatformConfig& TlmBackend::configure(const Network& net) {
 
 void TlmBackend::run(const Network& net, const std::vector<Beat>& beats, std::vector<BeatOutcome>& out,
                      Progress& progress) {
-  if (!m_ctx.trace_file.empty()) check_output_path(m_ctx.trace_file, "--trace");
+  if (!m_ctx.trace_file.empty()) {
+    check_output_path(m_ctx.trace_file, "--trace");
+    const std::string& f = m_ctx.trace_file;
+    if (m_engine_kind == "tlm" && f.size() > 4 && f.compare(f.size() - 4, 4, ".fst") == 0)
+      throw InputError(fmt::format("--trace {}: tlm mode writes FILE.vcd (the TLM lanes) or a CSV of transaction times", f));
+  }
   configure(net);
   TlmOptions opt;
   opt.engine_kind = m_engine_kind;

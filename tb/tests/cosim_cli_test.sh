@@ -29,6 +29,7 @@ bad --trace --mode cosim --max-beats 5 --trace "$work/x.bad"
 bad rtl.bridge --mode cosim --max-beats 5 -p rtl.bridge=slow
 bad rtl.bridge --mode rtl --max-beats 5 -p rtl.bridge=pin --trace "$work/t.vcd" --trace-beats 1:1
 bad rtl.bridge --mode tlm --max-beats 5 -p rtl.bridge=fast
+bad --trace --mode tlm --max-beats 5 --trace "$work/t.fst"
 bad power.rtl_activity --mode cosim --max-beats 5 -p power.rtl_activity=true --trace "$work/t.vcd" --trace-beats 1:1
 
 # tlm mode: --trace FILE.vcd writes the TLM lanes
