@@ -827,9 +827,8 @@ def write_dir(out, net, manifest):
     tmp = out.rstrip("/") + ".tmp%d" % os.getpid()
     shutil.rmtree(tmp, ignore_errors=True)
     os.makedirs(tmp)
-    with open(os.path.join(tmp, "model.json"), "w") as f:
-        json.dump(net, f, separators=(",", ":"))
-        f.write("\n")
+    import train  # scripts/train/train.py: the committed networks' layout (one line per tensor/layer)
+    train.dump_compact(net, os.path.join(tmp, "model.json"))
     with open(os.path.join(tmp, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=2)
         f.write("\n")

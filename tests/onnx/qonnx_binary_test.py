@@ -8,18 +8,16 @@ The network: Quant(UINT8 input) -> Conv(BipolarQuant weights) -> BipolarQuant (s
 Flatten -> Gemm(Quant INT8 weights). The imported network must store the conv weights as
 `binary` and the sign as a `threshold`; its classes must match the float evaluation on at
 least 99 % of random inputs and its logits lie within 2 LSB of it."""
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
-from onnx import TensorProto, helper, numpy_helper
+from onnx import helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "train"))
 import qnet  # noqa: E402
+import onnx_case  # noqa: E402
 
 L, C, K, CLS = 32, 8, 5, 5
 X_S = 1 / 128
@@ -34,7 +32,7 @@ B2 = rng.normal(0, 0.05, CLS).astype(np.float32)
 QONNX = "qonnx.custom_op.general"
 
 
-def build(path):
+def build():
     t = numpy_helper.from_array
     f32 = lambda v: np.array(v, np.float32)  # noqa: E731
     inits = [t(f32(X_S), "x_s"), t(f32(0), "zero"), t(f32(8), "b8"), t(W1, "w1"), t(f32(W1_S), "w1_s"), t(B1, "b1"),
@@ -50,14 +48,7 @@ def build(path):
                          narrow=1, rounding_mode="ROUND"),
         helper.make_node("Gemm", ["f", "w2q", "b2"], ["logits"], name="fc", transB=1),
     ]
-    g = helper.make_graph(nodes, "qonnx_bin", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, L])],
-                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, CLS])], inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13), helper.make_opsetid(QONNX, 1)])
-    spec = {"task": "beat", "labels": "aami5", "lead": "MLII", "baseline": "median", "pre": 90, "post": 110,
-            "length": L, "norm": "minmax", "zscore_scale": 32, "fixed_gain": 64, "bits": 8, "signed": False,
-            "aux": "none"}
-    m.metadata_props.add(key="ecg_sim.input", value=json.dumps(spec))
-    onnx.save(m, path)
+    return onnx_case.finish_model(nodes, inits, L, [("", 13), (QONNX, 1)], "qonnx_bin")
 
 
 def reference(xq):
@@ -77,15 +68,8 @@ def reference(xq):
 
 def main():
     exe, work = sys.argv[1], sys.argv[2]
-    os.makedirs(work, exist_ok=True)
-    path = os.path.join(work, "qonnx_bin.onnx")
-    build(path)
-    out = os.path.join(work, "qonnx_bin")
-    subprocess.run([exe, "import", path, "--out", out], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(out, "model.json")) as f:
-        net = json.load(f)
-    with open(os.path.join(out, "manifest.json")) as f:
-        scale = json.load(f)["logit_scale"]
+    net, manifest = onnx_case.import_model(exe, work, "qonnx_bin", build())
+    scale = manifest["logit_scale"]
     types = [lay["type"] for lay in net["layers"]]
     assert types[:2] == ["conv1d", "threshold"], types
     assert net["tensors"][net["layers"][0]["weight"]]["encoding"] == "binary"

@@ -9,18 +9,16 @@ The imported network's integers (scripts/train/qnet.py run_int, the format's sem
 equal the ONNX output codes minus their zero point within 1 LSB on every output, and give the
 same class on at least 99 % of the inputs; the first layer's conv weights and biases must be
 the ONNX ones (zero-point correction included)."""
-import json
 import os
-import subprocess
 import sys
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts", "train"))
 import qnet  # noqa: E402
+import onnx_case  # noqa: E402
 
 L, C1, C2, K, CLS = 64, 6, 8, 5, 5
 X_S, X_ZP = 1 / 100, 20  # the input's scale and (nonzero) zero point
@@ -39,7 +37,7 @@ W3_S = np.float32(0.002)
 Y3_S, Y3_ZP = np.float32(0.1), 128
 
 
-def build(path):
+def build():
     t = numpy_helper.from_array
     inits = [t(np.array(X_S, np.float32), "x_s"), helper.make_tensor("x_zp", TensorProto.UINT8, [], [X_ZP]),
              t(W1, "w1"), t(W1_S, "w1_s"), helper.make_tensor("w1_zp", TensorProto.INT8, [C1], [0] * C1), t(B1, "b1"),
@@ -60,15 +58,7 @@ def build(path):
                          name="fc"),
         helper.make_node("DequantizeLinear", ["mq", "y3_s", "y3_zp"], ["logits"], name="dq_out"),
     ]
-    g = helper.make_graph(nodes, "qop", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, L])],
-                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, CLS])], inits)
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
-    spec = {"task": "beat", "labels": "aami5", "lead": "MLII", "baseline": "median", "pre": 90, "post": 110,
-            "length": L, "norm": "minmax", "zscore_scale": 32, "fixed_gain": 64, "bits": 8, "signed": False,
-            "aux": "none"}
-    m.metadata_props.add(key="ecg_sim.input", value=json.dumps(spec))
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
+    return onnx_case.finish_model(nodes, inits, L, [("", 13)], "qop")
 
 
 def sat_u8(v):
@@ -99,13 +89,7 @@ def reference(xq):
 
 def main():
     exe, work = sys.argv[1], sys.argv[2]
-    os.makedirs(work, exist_ok=True)
-    path = os.path.join(work, "qop.onnx")
-    build(path)
-    out = os.path.join(work, "qop")
-    subprocess.run([exe, "import", path, "--out", out], check=True, stdout=subprocess.DEVNULL)
-    with open(os.path.join(out, "model.json")) as f:
-        net = json.load(f)
+    net, manifest = onnx_case.import_model(exe, work, "qop", build())
     conv = net["layers"][0]
     assert conv["type"] == "conv1d" and conv["pad_value"] == X_ZP, conv
     w = np.array(net["tensors"][conv["weight"]]["data"]).reshape(W1.shape)
