@@ -373,9 +373,15 @@ class ConcatAux(QLayer):
     def __init__(self, count):
         super().__init__()
         self.count = count
+        # Training only (no effect on the exported arithmetic): the fraction of beats whose
+        # waveform features are zeroed before the head ("morphology dropout"), so the head
+        # must also decide from the RR features alone and cannot lean on memorised shapes.
+        self.morph_drop = 0.0
 
     def forward(self, x, s, aux):
         n, c, l = x.shape
+        if self.training and self.morph_drop > 0:
+            x = x * (torch.rand(n, 1, 1) >= self.morph_drop).to(x.dtype)
         xs = torch.cat([x.reshape(n, c * l), aux.to(x.dtype)], 1)[:, :, None]
         ss = torch.cat([s[:, None].expand(c, l).reshape(-1), torch.full((self.count,), AUX_SCALE)])
         return xs, ss

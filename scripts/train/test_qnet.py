@@ -134,10 +134,12 @@ class IntegerSimulation(unittest.TestCase):
 
 class ArchExport(unittest.TestCase):
     def test_all_archs_torch_matches_int(self):
-        for arch in sorted(archs.ARCHS):
-            with self.subTest(arch=arch):
+        # each paper's task, and the AAMI-5 task (--task aami: 5-class heads, aux rrn4)
+        cases = [(a, "paper") for a in sorted(archs.ARCHS)] + [(a, "aami") for a in archs.AAMI_ARCHS]
+        for arch, task in cases:
+            with self.subTest(arch=arch, task=task):
                 torch.manual_seed(0)
-                spec, model = archs.ARCHS[arch]()
+                spec, model = archs.ARCHS[arch](**archs.task_kw(task))
                 classes = archs.CLASSES[spec["labels"]]
                 b = D.synthetic(spec, classes, n=256, seed=3)
                 x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
@@ -175,28 +177,61 @@ class ArchExport(unittest.TestCase):
                 self.assertGreaterEqual(agree, 0.98, arch)
 
 
+class Augment(unittest.TestCase):
+    def test_outputs_stay_valid_integer_inputs(self):
+        import train
+        rng = np.random.default_rng(0)
+        for arch in archs.AAMI_ARCHS:
+            spec, _ = archs.ARCHS[arch](**archs.task_kw("aami"))
+            b = D.synthetic(spec, archs.CLASSES["aami5"], n=64, seed=1)
+            x, a = train.augment(b.x, b.aux, spec, rng, p=1.0)
+            lo, hi = qnet.int_range(spec["bits"], spec["signed"])
+            self.assertTrue(np.all(x == np.round(x)) and x.min() >= lo and x.max() <= hi, arch)
+            self.assertTrue(np.all(a == np.round(a)) and a.min() >= 0 and a.max() <= 255, arch)
+            self.assertGreater(np.abs(x - b.x).mean(), 0.5, arch)  # it does change the beats
+            x0, a0 = train.augment(b.x, b.aux, spec, rng, p=0.0)
+            self.assertTrue(np.array_equal(x0, b.x) and np.array_equal(a0, b.aux), arch)
+
+    def test_morph_drop_only_in_training(self):
+        import train
+        spec, model = archs.ARCHS["dwsep"](**archs.task_kw("aami"))
+        b = D.synthetic(spec, archs.CLASSES["aami5"], n=8, seed=2)
+        x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
+        x2 = torch.flip(x, [2])
+        a = torch.from_numpy(b.aux.astype(np.float32))
+        with torch.no_grad():
+            model.eval()
+            y0 = model(x, a)
+            train.set_morph_drop(model, 1.0)
+            self.assertTrue(torch.equal(model(x, a), y0))  # eval: no effect
+            model.train()  # training: the head sees the RR features only
+            self.assertTrue(torch.allclose(model(x, a), model(x2, a)))
+            train.set_morph_drop(model, 0.0)
+            self.assertFalse(torch.allclose(model(x, a), model(x2, a)))
+
+
 class CommittedWeights(unittest.TestCase):
     def test_vectors_reproduce(self):
         root = os.path.join(D.REPO, "weights")
         found = 0
-        for arch in sorted(archs.ARCHS):
-            for sub in ("", "intra"):
-                d = os.path.join(root, arch, sub)
-                if not os.path.exists(os.path.join(d, "vectors.json")):
-                    continue
-                found += 1
-                with open(os.path.join(d, "model.json")) as f:
-                    mj = json.load(f)
-                with open(os.path.join(d, "vectors.json")) as f:
-                    vec = json.load(f)["vectors"]
-                x = np.array([v["input"] for v in vec])
-                aux = np.array([v["aux"] for v in vec]).reshape(len(vec), -1)
-                logits, cls, layers = qnet.run_int(mj, x, aux, keep_layers=True)
-                for j, v in enumerate(vec):
-                    self.assertEqual(logits[j].tolist(), v["logits"])
-                    self.assertEqual(int(cls[j]), v["class"])
-                    for k, layer in enumerate(mj["layers"]):
-                        self.assertEqual(layers[k][j].tolist(), v["layers"][layer["name"]])
+        dirs = [os.path.join(root, arch, sub) for arch in sorted(archs.ARCHS) for sub in ("", "intra")]
+        dirs += [os.path.join(root, "aami", arch) for arch in archs.AAMI_ARCHS]
+        for d in dirs:
+            if not os.path.exists(os.path.join(d, "vectors.json")):
+                continue
+            found += 1
+            with open(os.path.join(d, "model.json")) as f:
+                mj = json.load(f)
+            with open(os.path.join(d, "vectors.json")) as f:
+                vec = json.load(f)["vectors"]
+            x = np.array([v["input"] for v in vec])
+            aux = np.array([v["aux"] for v in vec]).reshape(len(vec), -1)
+            logits, cls, layers = qnet.run_int(mj, x, aux, keep_layers=True)
+            for j, v in enumerate(vec):
+                self.assertEqual(logits[j].tolist(), v["logits"])
+                self.assertEqual(int(cls[j]), v["class"])
+                for k, layer in enumerate(mj["layers"]):
+                    self.assertEqual(layers[k][j].tolist(), v["layers"][layer["name"]])
         if not found:
             self.skipTest("no committed weights yet")
 

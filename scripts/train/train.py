@@ -66,10 +66,10 @@ def predict(model, b, quant):
     return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
 
 
-def class_weights(b, n, alpha):
+def class_weights(b, n, alpha, cap=10.0):
     cnt = np.bincount(b.y, minlength=n).astype(np.float64)
     w = np.where(cnt > 0, (cnt.sum() / np.maximum(cnt, 1)) ** alpha, 0.0)
-    w = np.minimum(w, w[cnt > 0].min() * 10.0)  # cap the weight of near-empty classes
+    w = np.minimum(w, w[cnt > 0].min() * cap)  # cap the weight of near-empty classes
     return torch.tensor(w / w[cnt > 0].mean(), dtype=torch.float32)
 
 
@@ -328,6 +328,12 @@ def load_data(spec, classes, args, mode):
     return ds1, ds2
 
 
+def set_morph_drop(model, p):
+    for m in model.mods:
+        if isinstance(m, qnet.ConcatAux):
+            m.morph_drop = p
+
+
 def build_model(arch, seed, **kw):
     torch.manual_seed(seed)
     return archs.ARCHS[arch](**kw)
@@ -352,6 +358,7 @@ def run_training(arch, mode, args, log):
         if "kd" in recipe:
             recipe["kd"] = dict(recipe["kd"], teacher_epochs=1)
     spec, model = build_model(arch, args.seed, **tkw)
+    set_morph_drop(model, recipe.get("morph_drop", 0.0))
     classes = archs.CLASSES[spec["labels"]]
     ds1, ds2 = load_data(spec, classes, args, mode)
     rng = np.random.default_rng(args.seed)
@@ -384,7 +391,7 @@ def run_training(arch, mode, args, log):
     if aug_spec is not None:
         split["train"] += " + waveform/RR augmentation"
     alpha = recipe["alpha"] if mode == "inter" else recipe.get("alpha_intra", recipe["alpha"])
-    cw = class_weights(tr, len(classes), alpha)
+    cw = class_weights(tr, len(classes), alpha, recipe.get("wcap", 10.0))
     t_start = time.time()
     result = {"split": split, "counts": {"train": tr.counts(), "select": val.counts(),
                                         "test": te.counts()}, "seed": args.seed,
@@ -410,6 +417,7 @@ def run_training(arch, mode, args, log):
     if "kd" in recipe:
         kd = recipe["kd"]
         _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8, **tkw)
+        set_morph_drop(teacher, recipe.get("morph_drop", 0.0))
         train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
                     sel_mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"], aug_spec=aug_spec)
         teacher.eval()
