@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -18,7 +19,11 @@ DeviceCapacity device_capacity(const std::string& device) {
   // 4 SPRAM of 256 kbit, 8 DSP; xc7a35t 20 800 LUT6, 41 600 FF, 100 RAMB18 (50 RAMB36), 90 DSP48E1.
   if (device == "up5k") return {"up5k", "EBR", 5280, 5280, 30, 4096, 4, 8};
   if (device == "xc7a35t") return {"xc7a35t", "RAMB18", 20800, 41600, 100, 18432, 0, 90};
-  throw InputError(fmt::format("area.device: unknown device \"{}\" (known: up5k, xc7a35t)", device));
+  // A standard-cell ASIC (asic45): no capacity limit, no Fmax; the counts are the UP5K
+  // model's LUT4/FF equivalents (gate equivalents from Yosys' generic synthesis: not done).
+  const double inf = std::numeric_limits<double>::infinity();
+  if (device == "asic") return {"asic", "EBR-equivalent", inf, inf, inf, 4096, inf, inf};
+  throw InputError(fmt::format("area.device: unknown device \"{}\" (known: up5k, xc7a35t, asic)", device));
 }
 
 namespace {
@@ -347,7 +352,7 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
     const std::string path = dir + "/model.json";
     if (!cache.count(path)) cache[path] = load_area_models(path);
     const auto& models = cache[path];
-    const auto it = models.find(dev.name);
+    const auto it = models.find(dev.name == "asic" ? "up5k" : dev.name);
     if (it == models.end()) throw InputError(fmt::format("{}: no area model for device \"{}\"", path, dev.name));
     return it->second;
   };
@@ -386,6 +391,7 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
   }
   a.fits = a.luts <= dev.luts && a.ffs <= dev.ffs && a.brams <= dev.brams && a.dsps <= dev.dsps &&
            a.sprams <= dev.sprams;
+  if (dev.name == "asic") a.fmax_mhz.reset();  // the FPGA's Fmax says nothing about standard cells
   if (a.fmax_mhz) a.meets_clock = cfg.clock_mhz <= *a.fmax_mhz;
   return a;
 }

@@ -27,8 +27,9 @@ void declare_power_params(ParamSet& ps) {
                   "RTL-activity power estimate and its difference from the TLM estimate "
                   "(tlm mode has no RTL: its report says not measured)");
   ps.declare_string("area.device", "auto",
-                    "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, or auto = the "
-                    "power.tech table's device (ice40up: up5k, fpga28: xc7a35t)");
+                    "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, asic (no limit, "
+                    "UP5K-model counts), or auto = the power.tech table's device (ice40up: up5k, fpga28: xc7a35t, "
+                    "asic45: asic)");
   ps.declare_bool("power.idle_clock_gated", true,
                   "real-time view: the engine's clock is gated while it waits for the next beat (false: the "
                   "clock tree keeps toggling its flip-flops between beats)");

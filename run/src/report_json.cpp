@@ -43,7 +43,7 @@ json engine_json(const EngineReport& e) {
           {"passes", passes}};
 }
 
-json count(double v) { return static_cast<std::int64_t>(std::llround(v)); }
+json count(double v) { return std::isfinite(v) ? json(static_cast<std::int64_t>(std::llround(v))) : json(nullptr); }
 
 // hardware.area (report.schema.json): source "place_and_route" when the synthesized result
 // has a post-route Fmax, "synthesis" when it has utilization only, else "model".
