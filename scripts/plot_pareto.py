@@ -10,12 +10,17 @@ plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the 
   pareto_energy_latency.{png,svg}  energy/beat vs latency     (both minimised)
   pareto_accuracy_energy.{png,svg} accuracy vs energy/beat    (accuracy maximised)
   pareto_fps_power.{png,svg}       FPS vs power               (FPS maximised)
+  pareto_battery_latency.{png,svg} battery life at the recording's pace vs latency (life maximised)
+  pareto_realtime_power_area.{png,svg} average power at the recording's pace vs LUTs (both minimised)
   pareto_summary.txt               the Pareto-optimal points of each plot, with their parameters
 
 One colour per arch (and, with --marker-by KEY, one marker shape per value of parameter KEY,
 e.g. power.tech); Pareto-optimal points (over all archs) are drawn large with a black edge
 and joined by the front's staircase. Only points with status "ok" and both values present are
 used; a plot whose metrics no point has (e.g. power in golden mode) is skipped with a note.
+Infeasible points, those whose report says the design does not fit its device (fits false) or
+misses its clock (meets_clock false: clock_mhz above the design's fmax_mhz), are drawn as grey
+crosses, left off every Pareto front and listed in the summary.
 Uses Debian's python3-matplotlib; run with /usr/bin/python3.
 """
 import argparse
@@ -41,7 +46,30 @@ PLOTS = [
      "accuracy", "accuracy", "max"),
     ("pareto_fps_power", "power_mw_total", "power (mW, total)", "min",
      "fps", "throughput (beats/s)", "max"),
+    ("pareto_battery_latency", "latency_us_mean", "latency per beat (us, mean)", "min",
+     "battery_life_days", "battery life at the recording's pace (days)", "max"),
+    ("pareto_realtime_power_area", "luts", "LUTs (hardware.area)", "min",
+     "realtime_avg_mw", "average power at the recording's pace (mW)", "min"),
 ]
+
+
+def flag(v):
+    """A report's boolean column (JSONL: true/false/null; CSV: the text)."""
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false"):
+        return v.lower() == "true"
+    return None
+
+
+def infeasible(r):
+    """Why a point cannot be built as configured ("" when it can or the report does not say)."""
+    why = []
+    if flag(r.get("fits")) is False:
+        why.append("does not fit " + str(r.get("area_device") or "the device"))
+    if flag(r.get("meets_clock")) is False:
+        why.append(f"clock {r.get('clock_mhz')} MHz above fmax {number(r.get('fmax_mhz')) or 0:.1f} MHz")
+    return "; ".join(why)
 
 
 def number(v):
@@ -117,19 +145,23 @@ def param_value(r, key):
 
 def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
     stem, xc, xl, xs, yc, yl, ys = spec
-    pts, used = [], []
+    pts, used, bad = [], [], []
     for r in rows:
         if r.get("status") != "ok":
             continue
         x, y = number(r.get(xc)), number(r.get(yc))
         if x is None or y is None:
             continue
+        if infeasible(r):
+            bad.append(((x, y), r))
+            continue
         pts.append((x, y))
         used.append(r)
     lines = [f"== {stem}: {yl} vs {xl} ({'lower' if ys == 'min' else 'higher'} {yc} and "
              f"{'lower' if xs == 'min' else 'higher'} {xc} are better)"]
     if not pts:
-        lines.append(f"   skipped: no successful point has both {xc} and {yc}")
+        lines.append(f"   skipped: no feasible successful point has both {xc} and {yc}"
+                     + (f" ({len(bad)} infeasible)" if bad else ""))
         return lines, []
     front = pareto(pts, xs, ys)
     on_front = set(front)
@@ -152,6 +184,9 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
             if fi:
                 ax.scatter([pts[i][0] for i in fi], [pts[i][1] for i in fi], s=110, color=c, edgecolors="black",
                            linewidths=1.3, marker=m if marker_by else "*", zorder=3)
+    if bad:
+        ax.scatter([b[0][0] for b in bad], [b[0][1] for b in bad], s=26, color="gray", marker="x", alpha=0.7,
+                   label=f"infeasible ({len(bad)}: no fit / clock > fmax)")
     if marker_by:
         for v in values:
             ax.scatter([], [], s=30, color="gray", marker=marker_of[v], label=f"{marker_by}={v}")
@@ -162,9 +197,9 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
     ax.step(fx, fy, where="post", color="black", linewidth=0.8, alpha=0.7, label="Pareto front", zorder=2)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
-    if log_scale_wanted([p[0] for p in pts]):
+    if log_scale_wanted([p[0] for p in pts] + [b[0][0] for b in bad]):
         ax.set_xscale("log")
-    if log_scale_wanted([p[1] for p in pts]):
+    if log_scale_wanted([p[1] for p in pts] + [b[0][1] for b in bad]):
         ax.set_yscale("log")
     ax.grid(True, which="both", alpha=0.25)
     ax.set_title(f"{title}: {yl} vs {xl}" if title else f"{yl} vs {xl}", fontsize=10)
@@ -177,10 +212,14 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
         written.append(path)
     plt.close(fig)
 
-    lines.append(f"   {len(pts)} points, {len(front)} Pareto-optimal:")
+    lines.append(f"   {len(pts)} feasible points, {len(front)} Pareto-optimal:")
     for i in front:
         r = used[i]
         lines.append(f"   * {xc}={pts[i][0]:.6g}  {yc}={pts[i][1]:.6g}  {describe(r)}")
+    if bad:
+        lines.append(f"   {len(bad)} infeasible points (left off the front):")
+        for (x, y), r in bad:
+            lines.append(f"   x {xc}={x:.6g}  {yc}={y:.6g}  {describe(r)}: {infeasible(r)}")
     return lines, written
 
 

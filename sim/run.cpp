@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <thread>
 #include <utility>
 
@@ -18,6 +19,7 @@
 #include "ecg/infer.h"
 #include "ecg/metrics.h"
 #include "ecg/atomic_file.h"
+#include "ecg/power/hw.h"
 #include "ecg/qnet.h"
 #include "ecg/run/report.h"
 #include "first_run.h"
@@ -161,6 +163,27 @@ void set_trace_window(const RunOptions& opt, const std::vector<Beat>& beats, Bac
   ctx.trace_depth = opt.trace_depth;
 }
 
+// Beats per second of the recording: per record, the beats after the first over the time
+// from the first to the last (Beat::available_s), summed over the records.
+double recording_beats_per_s(const std::vector<Beat>& beats) {
+  std::map<std::string, std::pair<double, double>> span;  // record -> first, last available_s
+  std::map<std::string, double> count;
+  for (const Beat& b : beats) {
+    auto [it, fresh] = span.emplace(b.record, std::make_pair(b.available_s, b.available_s));
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, b.available_s);
+      it->second.second = std::max(it->second.second, b.available_s);
+    }
+    count[b.record] += 1;
+  }
+  double intervals = 0, seconds = 0;
+  for (const auto& [rec, s] : span) {
+    intervals += count[rec] - 1;
+    seconds += s.second - s.first;
+  }
+  return seconds > 0 ? intervals / seconds : 0.0;
+}
+
 }  // namespace
 
 void register_run(CLI::App& app, RunOptions& opt) {
@@ -279,6 +302,7 @@ int run_main(const RunOptions& opt) {
   report.sim.threads = opt.threads;
   if (opt.mode != "golden" && opt.golden_check) report.golden_check = golden_check(net, beats, out, opt.threads, wall_s);
   backend->fill_report(report);
+  power::add_realtime_view(report, recording_beats_per_s(beats));  // hardware.realtime
   if (opt.allow_checksum_mismatch) report.checksum_mismatches = bad_sums;
   const long mismatches = report.golden_check ? report.golden_check->mismatches : 0;
 

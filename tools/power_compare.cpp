@@ -50,7 +50,8 @@ NetGeom without_reuse(const NetGeom& net, int& copies) {
 struct Point {
   std::string name, style;
   std::int64_t weight_bytes = 0;
-  double latency_cycles = 0, ii_cycles = 0, clocked_bits = 0, ops = 0;
+  double latency_cycles = 0, ii_cycles = 0, clocked_bits = 0, ops = 0, luts = 0;
+  std::string area_source;
   ecg::power::Estimate b2b;       // back to back at the clock (II cycles per beat)
   ecg::power::Estimate realtime;  // one beat at a time (latency cycles of clock per beat)
 };
@@ -59,7 +60,12 @@ Point evaluate(const std::string& name, const NetGeom& net, const ParamSet& ps,
                const ecg::power::PowerConfig& pc) {
   const EngineConfig cfg = ecg::engine_config(ps, net);
   const EngineTiming t = ecg::engine_timing(net, cfg);
-  const ecg::power::HwShape hw = ecg::power::hw_shape(net, cfg, t);
+  // Area (hardware.area's figures: synthesized shape or the area model), the flip-flops it
+  // clocks and the static power it leaks, as a run's report charges them.
+  const ecg::power::PowerSetup setup{net, cfg, t, pc};
+  const ecg::AreaReport area = ecg::power::setup_area(setup);
+  const ecg::power::HwShape hw = ecg::power::power_hw_shape(setup, area);
+  const double static_mw = ecg::power::static_power_mw(pc.tech, pc.static_mw, area, nullptr);
   Point p;
   p.name = name;
   p.style = t.style;
@@ -67,6 +73,8 @@ Point evaluate(const std::string& name, const NetGeom& net, const ParamSet& ps,
   p.latency_cycles = static_cast<double>(t.latency_cycles);
   p.ii_cycles = static_cast<double>(t.ii_cycles);
   p.clocked_bits = hw.clocked_bits;
+  p.luts = area.luts;
+  p.area_source = area.source;
   p.ops = t.ops;
   const double beats = 1000;
   for (int mode = 0; mode < 2; ++mode) {
@@ -77,7 +85,7 @@ Point evaluate(const std::string& name, const NetGeom& net, const ParamSet& ps,
     a.beats = beats;
     a.seconds = p.ii_cycles * beats / (cfg.clock_mhz * 1e6);  // both at the back-to-back rate
     a.ops_per_beat = t.ops;
-    (mode == 0 ? p.b2b : p.realtime) = ecg::power::estimate(a, hw, pc.tech, pc.rates, pc.static_mw, pc.rates_from);
+    (mode == 0 ? p.b2b : p.realtime) = ecg::power::estimate(a, hw, pc.tech, pc.rates, static_mw, pc.rates_from);
   }
   return p;
 }
@@ -89,6 +97,8 @@ nlohmann::json to_json(const Point& p) {
           {"latency_cycles", p.latency_cycles},
           {"ii_cycles", p.ii_cycles},
           {"clocked_bits", p.clocked_bits},
+          {"luts", p.luts},
+          {"area_source", p.area_source},
           {"ops_per_beat", p.ops},
           {"dynamic_uj_per_beat_back_to_back", p.b2b.dynamic_energy_uj_per_beat},
           {"dynamic_uj_per_beat_one_at_a_time", p.realtime.dynamic_energy_uj_per_beat},

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <type_traits>
+#include <variant>
 
 #include <fmt/format.h>
 
@@ -12,7 +14,8 @@ namespace ecg::power {
 void declare_power_params(ParamSet& ps) {
   ps.declare_string("power.tech", "fpga28",
                     "power model technology table: a name in power/tech (fpga28 = Artix-7 class "
-                    "28 nm, asic45 = 45 nm standard cells) or a path to a .toml table");
+                    "28 nm, asic45 = 45 nm standard cells, ice40up = iCE40 UltraPlus UP5K: the board) or "
+                    "a path to a .toml table");
   ps.declare_real("power.static_mw", -1.0,
                   "static power in mW; -1 = the technology table's value", -1.0, 1e6);
   ps.declare_string("power.calib", "auto",
@@ -23,6 +26,16 @@ void declare_power_params(ParamSet& ps) {
                   "streamed into a toggle counter, several times slower) and report the "
                   "RTL-activity power estimate and its difference from the TLM estimate "
                   "(tlm mode has no RTL: its report says not measured)");
+  ps.declare_string("area.device", "auto",
+                    "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, asic (no limit, "
+                    "UP5K-model counts), or auto = the power.tech table's device (ice40up: up5k, fpga28: xc7a35t, "
+                    "asic45: asic)");
+  ps.declare_bool("power.idle_clock_gated", true,
+                  "real-time view: the engine's clock is gated while it waits for the next beat (false: the "
+                  "clock tree keeps toggling its flip-flops between beats)");
+  ps.declare_real("power.battery_mah", 225.0, "real-time view: battery capacity in mAh (default CR2032)", 1e-6,
+                  1e9);
+  ps.declare_real("power.battery_v", 3.0, "real-time view: battery voltage in V (default CR2032)", 1e-6, 1e3);
 }
 
 HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
@@ -68,8 +81,17 @@ HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming
 }
 
 PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
-  PowerConfig c{TechTable::load(ps.get_string("power.tech")), ps.get_real("power.static_mw"), {}, "table default",
-                ps.get_bool("power.rtl_activity")};
+  PowerConfig c;
+  c.tech = TechTable::load(ps.get_string("power.tech"));
+  c.static_mw = ps.get_real("power.static_mw");
+  c.rates_from = "table default";
+  c.rtl_activity = ps.get_bool("power.rtl_activity");
+  const std::string dev = ps.get_string("area.device");
+  c.area_device = dev == "auto" ? c.tech.device() : dev;
+  device_capacity(c.area_device);  // an unknown device fails here, before the run
+  c.idle_clock_gated = ps.get_bool("power.idle_clock_gated");
+  c.battery_mah = ps.get_real("power.battery_mah");
+  c.battery_v = ps.get_real("power.battery_v");
   const std::string calib = ps.get_string("power.calib");
   std::string path;
   if (calib == "auto") {
@@ -87,6 +109,73 @@ PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
     c.rates_from = path;
   }
   return c;
+}
+
+AreaReport setup_area(const PowerSetup& s) {
+  return area_report(s.net, s.engine, s.timing, s.power.area_device);
+}
+
+HwShape power_hw_shape(const PowerSetup& s, const AreaReport& area) {
+  HwShape h = hw_shape(s.net, s.engine, s.timing);
+  if (area.ffs > 0) h.clocked_bits = area.ffs;
+  return h;
+}
+
+double static_power_mw(const TechTable& tech, double static_mw_param, const AreaReport& area, std::string* from) {
+  if (static_mw_param >= 0) {
+    if (from) *from = "parameter power.static_mw";
+    return static_mw_param;
+  }
+  const StaticLeakage& l = tech.leakage();
+  if (!l.from_area) {
+    if (from) *from = fmt::format("{}: static_mw (constant)", tech.file());
+    return tech.static_mw();
+  }
+  if (from)
+    *from = fmt::format("{} [static]: base + per LUT/FF/block RAM/SPRAM/DSP x hardware.area ({}, {})", tech.file(),
+                        area.device, area.source);
+  return l.base_mw + l.lut_mw * area.luts + l.ff_mw * area.ffs + l.bram_mw * area.brams + l.spram_mw * area.sprams +
+         l.dsp_mw * area.dsps;
+}
+
+namespace {
+
+template <class T>
+T config_value(const Report& r, const std::string& key, T def) {
+  if (!r.hardware.config) return def;
+  const auto it = r.hardware.config->find(key);
+  if (it == r.hardware.config->end()) return def;
+  if (const T* v = std::get_if<T>(&it->second)) return *v;
+  if constexpr (std::is_same_v<T, double>)
+    if (const auto* i = std::get_if<std::int64_t>(&it->second)) return static_cast<double>(*i);
+  return def;
+}
+
+}  // namespace
+
+void add_realtime_view(Report& report, double beats_per_s) {
+  HardwareReport& h = report.hardware;
+  if (!h.power || beats_per_s <= 0 || !h.clock_mhz) return;
+  const PowerReport& p = *h.power;
+  RealtimeReport r;
+  r.beats_per_s = beats_per_s;
+  r.idle_clock_gated = config_value(report, "power.idle_clock_gated", true);
+  r.battery_mah = config_value(report, "power.battery_mah", 225.0);
+  r.battery_v = config_value(report, "power.battery_v", 3.0);
+  // Busy cycles per beat from the clock block (clock energy = busy cycles x pJ per cycle).
+  const auto clk = p.detail.blocks.find("clock");
+  const double busy_cycles_per_beat = clk != p.detail.blocks.end() && p.detail.clock_pj_per_cycle > 0
+                                          ? clk->second.dynamic_uj_per_beat * 1e6 / p.detail.clock_pj_per_cycle
+                                          : 0.0;
+  const double idle_cycles_per_s = std::max(0.0, *h.clock_mhz * 1e6 - busy_cycles_per_beat * beats_per_s);
+  const double idle_clock_mw = r.idle_clock_gated ? 0.0 : p.detail.clock_pj_per_cycle * idle_cycles_per_s * 1e-9;
+  r.idle_mw = p.static_mw + (r.idle_clock_gated ? 0.0 : p.detail.clock_pj_per_cycle * *h.clock_mhz * 1e6 * 1e-9);
+  // uJ/beat x beats/s = uW = 1e-3 mW.
+  r.average_mw = p.static_mw + p.detail.dynamic_uj_per_beat * beats_per_s * 1e-3 + idle_clock_mw;
+  r.energy_uj_per_beat = r.average_mw / beats_per_s * 1e3;  // mW / (1/s) = mJ
+  r.battery_life_h = r.battery_mah * r.battery_v / r.average_mw;  // mWh / mW
+  r.battery_life_days = r.battery_life_h / 24.0;
+  h.realtime = r;
 }
 
 std::map<std::string, std::uint64_t> counters_of(const StatsRegistry& stats) {
@@ -112,9 +201,17 @@ Estimate add_power_report(Report& report, const PowerSetup& setup,
   act.seconds = simulated_cycles / (setup.engine.clock_mhz * 1e6);
   act.ops_per_beat = setup.timing.ops;
   const bool measured = !measured_rates.empty();
-  Estimate e = estimate(act, hw_shape(setup.net, setup.engine, setup.timing), pc.tech,
-                        measured ? measured_rates : pc.rates, pc.static_mw, measured ? rates_from : pc.rates_from);
+  const AreaReport area = setup_area(setup);
+  const HwShape hw = power_hw_shape(setup, area);
+  std::string static_from;
+  const double static_mw = static_power_mw(pc.tech, pc.static_mw, area, &static_from);
+  Estimate e = estimate(act, hw, pc.tech, measured ? measured_rates : pc.rates, static_mw,
+                        measured ? rates_from : pc.rates_from);
   PowerReport p = e.report();
+  p.detail.static_from = static_from;
+  p.detail.clocked_flip_flops = hw.clocked_bits;
+  p.detail.clock_pj_per_cycle = pc.tech.pj("clock", hw.clocked_bits, 0, "clocked flip-flops");
+  report.hardware.area = area;
   if (!measured && pc.rtl_activity)  // the rtl/cosim backends replace this
     p.detail.rtl_activity_note = "not measured: this mode runs no RTL (--mode rtl or cosim)";
   report.hardware.power = p;
@@ -140,7 +237,7 @@ struct BusyEngine {
   Activity act;
 };
 BusyEngine busy_engine(const PowerSetup& s, double beats, double busy_cycles) {
-  BusyEngine b{hw_shape(s.net, s.engine, s.timing), {}};
+  BusyEngine b{power_hw_shape(s, setup_area(s)), {}};
   b.act.counters = engine_counters(s.timing, static_cast<std::uint64_t>(beats));
   b.act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
   b.act.beats = beats;
@@ -161,7 +258,8 @@ Estimate add_power_report(Report& report, const ParamSet& ps, const NetGeom& net
 
 Estimate busy_engine_estimate(const PowerSetup& s, double beats, double busy_cycles) {
   const BusyEngine b = busy_engine(s, beats, busy_cycles);
-  return estimate(b.act, b.hw, s.power.tech, s.power.rates, s.power.static_mw, s.power.rates_from);
+  const double static_mw = static_power_mw(s.power.tech, s.power.static_mw, setup_area(s), nullptr);
+  return estimate(b.act, b.hw, s.power.tech, s.power.rates, static_mw, s.power.rates_from);
 }
 
 Estimate busy_engine_estimate(const ParamSet& ps, const NetGeom& net, double beats, double busy_cycles) {
@@ -176,8 +274,9 @@ RtlComparison compare_with_rtl(const PowerSetup& s, const std::map<std::string, 
   RtlComparison c;
   c.block_toggles = block_toggles;
   c.measured_rates = toggle_rates(block_toggles, b.act, b.hw);
-  c.tlm = estimate(b.act, b.hw, pc.tech, pc.rates, pc.static_mw, pc.rates_from);
-  c.rtl = estimate(b.act, b.hw, pc.tech, c.measured_rates, pc.static_mw, "RTL toggles of this run");
+  const double static_mw = static_power_mw(pc.tech, pc.static_mw, setup_area(s), nullptr);
+  c.tlm = estimate(b.act, b.hw, pc.tech, pc.rates, static_mw, pc.rates_from);
+  c.rtl = estimate(b.act, b.hw, pc.tech, c.measured_rates, static_mw, "RTL toggles of this run");
   c.dynamic_difference_pct = pct_difference(c.tlm.dynamic_mw, c.rtl.dynamic_mw);
   return c;
 }

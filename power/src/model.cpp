@@ -139,6 +139,14 @@ Estimate estimate(const Activity& act, const HwShape& hw, const TechTable& tech,
     }
     e.dynamic_pj += b.pj;
   }
+  for (const auto& [name, n] : act.counters) {
+    CounterCost k = counter_cost(name, hw);
+    if (!k.energy || k.block != "datapath" || n == 0) continue;
+    double pj = 0;
+    for (const Term& t : k.terms) pj += tech.pj(t.action, t.units, t.size_bytes, "counter " + name);
+    const BlockEnergy& b = e.blocks.at("datapath");
+    e.per_count_pj[name] = pj * b.toggle_rate / tech.ref_toggle_rate();
+  }
   e.seconds = act.seconds;
   e.beats = act.beats;
   e.static_mw = static_mw >= 0 ? static_mw : tech.static_mw();
@@ -189,6 +197,7 @@ PowerReport Estimate::report() const {
   d.dynamic_uj_per_beat = dynamic_energy_uj_per_beat;
   d.dynamic_gops_per_w = dynamic_gops_per_w;
   d.simulated_s = seconds;
+  d.per_op_pj = per_count_pj;
   for (const auto& [name, b] : blocks) {
     PowerBlockReport& pb = d.blocks[name];
     pb.dynamic_uj_per_beat = beats > 0 ? b.pj * 1e-6 / beats : 0.0;

@@ -63,6 +63,18 @@ TechTable TechTable::from_text(const std::string& text, const std::string& origi
   need_string(tech, "default_toggle_rate_source", "[tech]", origin);
   if (t.m_ref_toggle_rate <= 0)
     throw InputError(fmt::format("{}: [tech]: ref_toggle_rate must be > 0", origin));
+  if (auto d = tech["device"].value<std::string>()) t.m_device = *d;
+  if (const toml::table* st = doc["static"].as_table()) {
+    StaticLeakage& l = t.m_leakage;
+    l.from_area = true;
+    l.base_mw = need_number(*st, "base_mw", "[static]", origin);
+    l.lut_mw = need_number(*st, "lut_mw", "[static]", origin);
+    l.ff_mw = need_number(*st, "ff_mw", "[static]", origin);
+    l.bram_mw = need_number(*st, "bram_mw", "[static]", origin);
+    l.spram_mw = need_number(*st, "spram_mw", "[static]", origin);
+    l.dsp_mw = need_number(*st, "dsp_mw", "[static]", origin);
+    l.source = need_string(*st, "source", "[static]", origin);
+  }
   const toml::table& actions = need_table(doc, "action", origin);
   for (const auto& [key, node] : actions) {
     const std::string name(key.str());

@@ -23,7 +23,7 @@ const char* kActions[] = {"add",   "mult",         "compare",       "shift",    
                           "sram_read", "sram_write", "bus",         "dma",        "csr"};
 
 TEST(TechTable, CommittedTablesHaveEveryActionWithASource) {
-  for (const char* name : {"asic45", "fpga28"}) {
+  for (const char* name : {"asic45", "fpga28", "ice40up"}) {
     TechTable t = TechTable::load(name);
     EXPECT_EQ(t.name(), name);
     EXPECT_GT(t.ref_toggle_rate(), 0);

@@ -43,6 +43,46 @@ json engine_json(const EngineReport& e) {
           {"passes", passes}};
 }
 
+json count(double v) { return std::isfinite(v) ? json(static_cast<std::int64_t>(std::llround(v))) : json(nullptr); }
+
+// hardware.area (report.schema.json): source "place_and_route" when the synthesized result
+// has a post-route Fmax, "synthesis" when it has utilization only, else "model".
+json area_json(const AreaReport& a) {
+  json j = {{"device", a.device},
+            {"source", a.source},
+            {"source_file", a.source_file},
+            {"luts", count(a.luts)},
+            {"ffs", count(a.ffs)},
+            {"brams", count(a.brams)},
+            {"bram_kind", a.bram_kind},
+            {"sprams", count(a.sprams)},
+            {"dsps", count(a.dsps)},
+            {"fmax_mhz", opt(a.fmax_mhz)},
+            {"fits", a.fits},
+            {"meets_clock", opt(a.meets_clock)},
+            {"capacity", {{"luts", count(a.lut_capacity)}, {"ffs", count(a.ff_capacity)},
+                          {"brams", count(a.bram_capacity)}, {"dsps", count(a.dsp_capacity)}}},
+            {"buffers_bytes", {{"weights", count(a.buffers.weights)},
+                               {"activations", count(a.buffers.activations)},
+                               {"line_buffers", count(a.buffers.line_buffers)},
+                               {"input", count(a.buffers.input)}}}};
+  if (a.model_lut_error_pct) j["model_lut_error_pct"] = *a.model_lut_error_pct;
+  if (a.model_ff_error_pct) j["model_ff_error_pct"] = *a.model_ff_error_pct;
+  return j;
+}
+
+json realtime_json(const RealtimeReport& r) {
+  return {{"beat_rate_hz", r.beats_per_s},
+          {"average_power_mw", r.average_mw},
+          {"energy_uj_per_beat_with_idle", r.energy_uj_per_beat},
+          {"idle_power_mw", r.idle_mw},
+          {"idle_clock_gated", r.idle_clock_gated},
+          {"battery_mah", r.battery_mah},
+          {"battery_v", r.battery_v},
+          {"battery_life_h", r.battery_life_h},
+          {"battery_life_days", r.battery_life_days}};
+}
+
 json hardware_json(const HardwareReport& h) {
   json j = {{"clock_mhz", opt(h.clock_mhz)},
             {"latency_cycles", nullptr},
@@ -71,6 +111,8 @@ json hardware_json(const HardwareReport& h) {
     j["gops_per_w"] = p.gops_per_w;
     j["power"] = to_json(p.detail);
   }
+  if (h.area) j["area"] = area_json(*h.area);
+  if (h.realtime) j["realtime"] = realtime_json(*h.realtime);
   return j;
 }
 
@@ -148,6 +190,12 @@ json to_json(const PowerDetail& p) {
             {"simulated_s", p.simulated_s},
             {"blocks", blocks}};
   if (p.activity_from) j["activity_from"] = *p.activity_from;
+  if (!p.static_from.empty()) j["static_from"] = p.static_from;
+  if (!p.per_op_pj.empty()) j["per_op_pj"] = p.per_op_pj;
+  if (p.clocked_flip_flops > 0) {
+    j["clocked_flip_flops"] = p.clocked_flip_flops;
+    j["clock_pj_per_cycle"] = p.clock_pj_per_cycle;
+  }
   if (p.rtl_activity) j["rtl_activity"] = to_json(*p.rtl_activity);
   else if (p.rtl_activity_note) j["rtl_activity"] = *p.rtl_activity_note;
   return j;
@@ -231,6 +279,19 @@ const std::vector<ReportField>& report_fields() {
       {"power_mw_total", {"hardware", "power_mw", "total"}},
       {"energy_uj_per_beat", {"hardware", "energy_uj_per_beat"}},
       {"gops_per_w", {"hardware", "gops_per_w"}},
+      {"area_device", {"hardware", "area", "device"}},
+      {"area_source", {"hardware", "area", "source"}},
+      {"luts", {"hardware", "area", "luts"}},
+      {"ffs", {"hardware", "area", "ffs"}},
+      {"brams", {"hardware", "area", "brams"}},
+      {"dsps", {"hardware", "area", "dsps"}},
+      {"fmax_mhz", {"hardware", "area", "fmax_mhz"}},
+      {"fits", {"hardware", "area", "fits"}},
+      {"meets_clock", {"hardware", "area", "meets_clock"}},
+      {"realtime_beats_per_s", {"hardware", "realtime", "beat_rate_hz"}},
+      {"realtime_avg_mw", {"hardware", "realtime", "average_power_mw"}},
+      {"realtime_uj_per_beat", {"hardware", "realtime", "energy_uj_per_beat_with_idle"}},
+      {"battery_life_days", {"hardware", "realtime", "battery_life_days"}},
       {"cosim_mismatches", {"cosim", "output_mismatches"}},
       {"cosim_cycle_error_pct", {"cosim", "cycle_error_pct"}},
       {"sim_wall_s", {"sim", "wall_s"}},

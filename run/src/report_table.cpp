@@ -27,6 +27,31 @@ std::string format_hardware_table(const Report& report, const std::string& unit)
     s += fmt::format("  power {:<7} {:.2f} mW dynamic + {:.2f} mW static = {:.2f} mW; {:.4f} uJ/{}; {:.1f} GOPS/W\n",
                      p.detail.tech, p.dynamic_mw, p.static_mw, p.total_mw, p.energy_uj_per_beat, one, p.gops_per_w);
   }
+  if (h.area) {
+    const AreaReport& a = *h.area;
+    s += fmt::format("  area {:<8} {:.0f} LUTs, {:.0f} FFs, {:.0f} {}, {:.0f} SPRAM, {:.0f} DSP ({}{}); {}\n", a.device,
+                     a.luts, a.ffs, a.brams, a.bram_kind, a.sprams, a.dsps, a.source,
+                     a.source == "model" && a.model_lut_error_pct
+                         ? fmt::format(", held-out error LUT {:.0f} % FF {:.0f} %", *a.model_lut_error_pct,
+                                       a.model_ff_error_pct.value_or(0.0))
+                         : std::string(),
+                     a.fits ? "fits" : "DOES NOT FIT");
+    s += fmt::format("  fmax          {}; buffers {:.0f} B weights, {:.0f} B activations, {:.0f} B line buffers\n",
+                     a.fmax_mhz ? fmt::format("{:.1f} MHz, clock {} ({:.1f} MHz)", *a.fmax_mhz,
+                                              a.meets_clock.value_or(false) ? "met" : "MISSED",
+                                              h.clock_mhz.value_or(0.0))
+                                : std::string("unknown (no placed-and-routed result or Fmax model for this device)"),
+                     a.buffers.weights, a.buffers.activations, a.buffers.line_buffers);
+  }
+  if (h.realtime) {
+    const RealtimeReport& r = *h.realtime;
+    s += fmt::format("  real time     {:.2f} {}/s of the recording: {:.3f} mW average (idle {:.3f} mW, clock {}), "
+                     "{:.2f} uJ/{}\n",
+                     r.beats_per_s, unit, r.average_mw, r.idle_mw, r.idle_clock_gated ? "gated" : "running",
+                     r.energy_uj_per_beat, one);
+    s += fmt::format("  battery       {:.0f} mAh at {:.1f} V: {:.0f} h = {:.1f} days\n", r.battery_mah, r.battery_v,
+                     r.battery_life_h, r.battery_life_days);
+  }
   if (report.cosim) {
     const CosimReport& c = *report.cosim;
     s += fmt::format("  cosim         {:.0f} {} compared, {:.0f} output mismatches; cycles RTL {:.0f}, TLM {:.0f} "

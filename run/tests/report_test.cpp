@@ -159,6 +159,28 @@ ecg::Report full_report() {
   p.detail.blocks["datapath"] = {1.0, 2.0, 3.0, 0.25, 64.0};
   p.detail.rtl_activity_note = "not measured";
   r.hardware.power = p;
+  ecg::AreaReport a;
+  a.device = "up5k";
+  a.source = "model";
+  a.luts = 2314.4;
+  a.ffs = 1195;
+  a.brams = 13;
+  a.dsps = 6;
+  a.fmax_mhz = 31.5;
+  a.fits = true;
+  a.meets_clock = false;
+  a.bram_kind = "EBR";
+  a.buffers.weights = 467;
+  r.hardware.area = a;
+  ecg::RealtimeReport rt;
+  rt.beats_per_s = 1.2;
+  rt.average_mw = 0.5;
+  rt.energy_uj_per_beat = 416.7;
+  rt.battery_mah = 225;
+  rt.battery_v = 3;
+  rt.battery_life_h = 1350;
+  rt.battery_life_days = 56.25;
+  r.hardware.realtime = rt;
   r.cosim = ecg::CosimReport{9, 1, 2000.0, 2010.0, 0.5, std::nullopt};
   return r;
 }
@@ -172,7 +194,13 @@ TEST(Report, EveryFieldIsANumberWhereTheWriterPutsIt) {
       ASSERT_TRUE(cur->is_object() && cur->contains(k)) << f.column << ": no " << k << " in " << j.dump();
       cur = &(*cur)[k];
     }
-    EXPECT_TRUE(cur->is_number()) << f.column << ": " << cur->dump();
+    const std::string col = f.column;
+    if (col == "area_device" || col == "area_source")
+      EXPECT_TRUE(cur->is_string()) << col << ": " << cur->dump();
+    else if (col == "fits" || col == "meets_clock")
+      EXPECT_TRUE(cur->is_boolean()) << col << ": " << cur->dump();
+    else
+      EXPECT_TRUE(cur->is_number()) << col << ": " << cur->dump();
   }
   for (const char* stat : ecg::per_class_field_stats())
     for (const auto& c : kNSV) EXPECT_TRUE(j["per_class"][c][stat].is_number()) << c << " " << stat;
@@ -198,6 +226,16 @@ TEST(Report, WriterKeepsTypesAndLeavesUnsetBlocksOut) {
       << table;
   EXPECT_NE(table.find("power fpga28  1.50 mW dynamic + 0.50 mW static = 2.00 mW"), std::string::npos) << table;
   EXPECT_NE(table.find("cosim         9 beats compared, 1 output mismatches"), std::string::npos) << table;
+  // Area (integer counts in the JSON), Fmax, the real-time view and the battery.
+  EXPECT_EQ(j["hardware"]["area"]["luts"], 2314);
+  EXPECT_TRUE(j["hardware"]["area"]["luts"].is_number_integer());
+  EXPECT_EQ(j["hardware"]["area"]["meets_clock"], false);
+  EXPECT_EQ(j["hardware"]["area"]["buffers_bytes"]["weights"], 467);
+  EXPECT_EQ(j["hardware"]["realtime"]["battery_life_h"], 1350.0);
+  EXPECT_NE(table.find("area up5k     2314 LUTs, 1195 FFs, 13 EBR, 0 SPRAM, 6 DSP (model); fits"), std::string::npos)
+      << table;
+  EXPECT_NE(table.find("fmax          31.5 MHz, clock MISSED (50.0 MHz)"), std::string::npos) << table;
+  EXPECT_NE(table.find("battery       225 mAh at 3.0 V: 1350 h = 56.2 days"), std::string::npos) << table;
 }
 
 }  // namespace

@@ -68,7 +68,8 @@ Row metrics_from_report(const json& report) {
   Row m = Row::object();
   for (const auto& f : report_fields()) {
     const json v = at(report, f.path);
-    m[f.column] = v.is_number() ? v : json(nullptr);
+    // Numbers; the area's device/source (strings) and fits/meets_clock (booleans) as they are.
+    m[f.column] = v.is_number() || v.is_boolean() || v.is_string() ? v : json(nullptr);
   }
   const json classes = at(report, {"classes"});
   const json per_class = at(report, {"per_class"});

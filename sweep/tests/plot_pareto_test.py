@@ -66,10 +66,35 @@ class ScriptTest(unittest.TestCase):
             out = subprocess.run(["/usr/bin/python3", SCRIPT, path], capture_output=True, text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
             lat = out.stdout.split("== pareto_energy_latency")[1].split("==")[0]
-            self.assertIn("3 points, 2 Pareto-optimal", lat)
+            self.assertIn("3 feasible points, 2 Pareto-optimal", lat)
             self.assertIn("bnn engine.pe=2", lat)
             self.assertIn("bnn engine.pe=4", lat)
             self.assertNotIn("engine.pe=8", lat)
+
+    def test_infeasible_points_are_left_off_the_fronts(self):
+        with tempfile.TemporaryDirectory() as d:
+            rows = [
+                {"arch": "qrcnn", "status": "ok", "params": {"engine.pe": 1}, "latency_us_mean": 100.0,
+                 "energy_uj_per_beat": 1.0, "fits": True, "meets_clock": True, "clock_mhz": 24, "fmax_mhz": 40},
+                {"arch": "qrcnn", "status": "ok", "params": {"engine.pe": 2}, "latency_us_mean": 50.0,
+                 "energy_uj_per_beat": 1.2, "fits": True, "meets_clock": True, "clock_mhz": 24, "fmax_mhz": 35},
+                # Best on both axes, but does not fit / misses its clock: never on a front.
+                {"arch": "qrcnn", "status": "ok", "params": {"engine.pe": 16}, "latency_us_mean": 10.0,
+                 "energy_uj_per_beat": 0.5, "fits": False, "meets_clock": True, "area_device": "up5k"},
+                {"arch": "qrcnn", "status": "ok", "params": {"engine.pe": 8}, "latency_us_mean": 12.0,
+                 "energy_uj_per_beat": 0.6, "fits": True, "meets_clock": False, "clock_mhz": 48, "fmax_mhz": 30.2},
+            ]
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--formats", "png"], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lat = out.stdout.split("== pareto_energy_latency")[1].split("==")[0]
+            self.assertIn("2 feasible points, 2 Pareto-optimal", lat)
+            self.assertIn("2 infeasible points", lat)
+            self.assertIn("engine.pe=16: does not fit up5k", lat)
+            self.assertIn("engine.pe=8: clock 48 MHz above fmax 30.2 MHz", lat)
+            self.assertNotIn("* latency_us_mean=10  ", lat)
 
     def test_missing_metrics_skip_a_plot(self):
         with tempfile.TemporaryDirectory() as d:
@@ -78,7 +103,7 @@ class ScriptTest(unittest.TestCase):
                 f.write(json.dumps({"arch": "bnn", "status": "ok", "params": {}, "accuracy": 0.9}) + "\n")
             out = subprocess.run(["/usr/bin/python3", SCRIPT, path], capture_output=True, text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
-            self.assertEqual(out.stdout.count("skipped: no successful point"), 3)
+            self.assertEqual(out.stdout.count("skipped: no feasible successful point"), 5)
 
 
 if __name__ == "__main__":

@@ -70,9 +70,12 @@ then ok; else bad "export-beats array shapes"; fi
 srcdir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 if "$bin" --arch qrcnn --records 100 --max-beats 40 --data "$data" --weights "$srcdir/weights" --json "$tmp/main.json" \
      >"$tmp/out" 2>"$tmp/err" && grep -q "^beats 40 " "$tmp/out" && grep -Eq "^hardware \([0-9.]+ MHz\)" "$tmp/out" \
-   && grep -Eq "^  latency +[0-9]+ cycles = [0-9.]+ us per beat" "$tmp/out" && grep -Eq "^  power fpga28 .* mW static = [0-9.]+ mW" "$tmp/out" \
+   && grep -Eq "^  latency +[0-9]+ cycles = [0-9.]+ us per beat" "$tmp/out" && grep -Eq "^  power ice40up .* mW static = [0-9.]+ mW" "$tmp/out" \
+   && grep -Eq "^  area up5k +[0-9]+ LUTs, [0-9]+ FFs, [0-9]+ EBR" "$tmp/out" && grep -Eq "^  fmax  " "$tmp/out" \
+   && grep -Eq "^  real time +[0-9.]+ beats/s of the recording: [0-9.]+ mW average" "$tmp/out" \
+   && grep -Eq "^  battery +225 mAh at 3.0 V: [0-9]+ h" "$tmp/out" \
    && [ ! -s "$tmp/err" ]; then ok; else bad "main job (default mode tlm): $(cat "$tmp/out" "$tmp/err")"; fi
-if /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['mode']=='tlm' and j['beats']==40 and j['hardware']['power_mw']['total']>0, j['mode']" "$tmp/main.json"; then ok; else bad "main job --json"; fi
+if /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); assert j['mode']=='tlm' and j['beats']==40 and j['hardware']['power_mw']['total']>0 and j['hardware']['area']['device']=='up5k' and j['hardware']['realtime']['battery_life_h']>0, j['mode']" "$tmp/main.json"; then ok; else bad "main job --json"; fi
 "$bin" --arch qrcnn --mode golden --records 100 --max-beats 40 --data "$data" --weights "$srcdir/weights" >"$tmp/out" 2>&1
 grep -q "^hardware" "$tmp/out" && bad "golden mode printed a hardware table" || ok
 expect_error "bad --max-beats" "--max-beats" "$bin" --arch qrcnn --records 100 --max-beats -4 --data "$data"

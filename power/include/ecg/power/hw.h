@@ -10,6 +10,7 @@
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
 #include "ecg/hw/stats.h"
+#include "ecg/power/area.h"
 #include "ecg/power/model.h"
 #include "ecg/run/report.h"
 
@@ -28,6 +29,9 @@ struct PowerConfig {
   std::map<std::string, double> rates;  // calibrated toggle rates (empty: table default)
   std::string rates_from;               // "table default" or the calibration file
   bool rtl_activity = false;            // power.rtl_activity
+  std::string area_device;              // area.device ("auto" resolved: the table's device)
+  bool idle_clock_gated = true;         // power.idle_clock_gated
+  double battery_mah = 225, battery_v = 3.0;  // power.battery_mah, power.battery_v
 };
 // Loads the table and the calibration named by the parameters (InputError on a bad name,
 // file, or a calibration for another arch).
@@ -40,6 +44,20 @@ struct PowerSetup {
   const EngineTiming& timing;
   const PowerConfig& power;
 };
+
+// The engine's area on the configured device (hardware.area) and the shape the power model
+// charges: memories as hw_shape(), clocked flip-flops = the area's flip-flops.
+AreaReport setup_area(const PowerSetup& setup);
+HwShape power_hw_shape(const PowerSetup& setup, const AreaReport& area);
+// Static power of an area on a table: power.static_mw when >= 0, else the table's [static]
+// leakage per resource (or its constant static_mw); `from` says which.
+double static_power_mw(const TechTable& tech, double static_mw_param, const AreaReport& area, std::string* from);
+
+// hardware.realtime: the run's energy per beat at `beats_per_s` (the recording's pace), the
+// engine idle in between (static power, plus the clock tree unless power.idle_clock_gated),
+// and the battery life. Reads report.hardware.power and report.hardware.config (power.*);
+// a report without power is left as is.
+void add_realtime_view(Report& report, double beats_per_s);
 
 // Counters of a registry as a plain map.
 std::map<std::string, std::uint64_t> counters_of(const StatsRegistry& stats);

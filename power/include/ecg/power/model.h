@@ -56,6 +56,9 @@ struct BlockEnergy {
 struct Estimate {
   std::string tech, tech_file, rates_from;
   std::map<std::string, BlockEnergy> blocks;
+  // Datapath counters (engine.mac.*, engine.xnor_popcount, ...): pJ per count at the block's
+  // applied toggle rate, e.g. one XNOR-popcount lane vs one a8w4 MAC.
+  std::map<std::string, double> per_count_pj;
   double dynamic_pj = 0;
   double seconds = 0, beats = 0;
   double dynamic_mw = 0, static_mw = 0, total_mw = 0;

@@ -18,6 +18,14 @@ struct Action {
   std::string source;
 };
 
+// Static power from the design's area (optional [static] table of a technology file):
+// base_mw + per used LUT, FF, block RAM, SPRAM and DSP, each with its source.
+struct StaticLeakage {
+  bool from_area = false;  // false: the constant [tech] static_mw
+  double base_mw = 0, lut_mw = 0, ff_mw = 0, bram_mw = 0, spram_mw = 0, dsp_mw = 0;
+  std::string source;
+};
+
 class TechTable {
  public:
   // Parses a table; every problem (TOML syntax, missing [tech] key, an action without pj,
@@ -48,11 +56,16 @@ class TechTable {
   double static_mw() const { return m_static_mw; }
   const std::string& static_source() const { return m_static_source; }
   const std::map<std::string, Action>& actions() const { return m_actions; }
+  // The device whose area the model reports for this technology ([tech] device; default up5k).
+  const std::string& device() const { return m_device; }
+  const StaticLeakage& leakage() const { return m_leakage; }
 
  private:
   std::string m_name, m_file, m_description, m_static_source;
   double m_ref_toggle_rate = 0.5, m_default_toggle_rate = 0.5, m_static_mw = 0;
   std::map<std::string, Action> m_actions;
+  std::string m_device = "up5k";
+  StaticLeakage m_leakage;
 };
 
 }  // namespace ecg::power

@@ -104,12 +104,47 @@ struct PowerDetail {
   // rtl_activity: the comparison when measured, else a note saying why not (or absent).
   std::optional<RtlActivityReport> rtl_activity;
   std::optional<std::string> rtl_activity_note;
+  // Static power and clock energy from the area (hardware.area): where static came from
+  // ("area: ..." or "parameter power.static_mw"), flip-flops clocked and pJ per busy cycle.
+  std::string static_from;
+  double clocked_flip_flops = 0, clock_pj_per_cycle = 0;
+  // Datapath energy per operation (counter name -> pJ per count at the applied toggle rate).
+  std::map<std::string, double> per_op_pj;
 };
 
 struct PowerReport {
   double dynamic_mw = 0, static_mw = 0, total_mw = 0;
   double energy_uj_per_beat = 0, gops_per_w = 0;
   PowerDetail detail;
+};
+
+// hardware.area.buffers: buffer capacities in bytes.
+struct AreaBuffers {
+  double weights = 0, activations = 0, line_buffers = 0, input = 0;
+};
+
+// hardware.area: the engine on a device, from synthesis or the analytic area model.
+struct AreaReport {
+  std::string device, source, source_file;  // source: "place_and_route" | "synthesis" | "model"
+  std::string bram_kind;                    // EBR | RAMB18
+  double luts = 0, ffs = 0, brams = 0, sprams = 0, dsps = 0;
+  double lut_capacity = 0, ff_capacity = 0, bram_capacity = 0, dsp_capacity = 0;
+  std::optional<double> fmax_mhz;           // unknown without place and route (xc7a35t)
+  bool fits = false;
+  std::optional<bool> meets_clock;          // clock_mhz <= fmax_mhz
+  std::optional<double> model_lut_error_pct, model_ff_error_pct;  // source model: held-out error
+  AreaBuffers buffers;
+};
+
+// hardware.realtime: the engine at the recording's pace, idle between beats.
+struct RealtimeReport {
+  double beats_per_s = 0;       // of the recording (beats / its duration)
+  double average_mw = 0;        // static + dynamic energy per beat x rate (+ idle clock)
+  double energy_uj_per_beat = 0;  // average power / rate: busy + idle
+  double idle_mw = 0;           // static (+ clock tree when not gated) while idle
+  bool idle_clock_gated = true;
+  double battery_mah = 0, battery_v = 0;
+  double battery_life_h = 0, battery_life_days = 0;
 };
 
 struct HardwareReport {
@@ -127,6 +162,8 @@ struct HardwareReport {
   std::optional<std::uint64_t> dma_path_cycles, boot_cycles;
   std::optional<Span> queue_cycles;
   std::optional<PowerReport> power;
+  std::optional<AreaReport> area;
+  std::optional<RealtimeReport> realtime;
 };
 
 struct CosimPowerSummary {
