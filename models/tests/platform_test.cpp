@@ -38,7 +38,7 @@ TEST(Platform, SeqBackToBackMatchesGoldenAndFormulas) {
   const std::vector<Beat> beats = some_beats(net, "100", 300);
   TlmOptions opt;
   opt.config_file = config_path("qrcnn");
-  opt.params = {"source.pace=back_to_back", "engine.pe=4"};
+  opt.params = {"source.pace=back_to_back", "engine.pe=4", "clock_mhz=100"};
   TlmRun run;
   run_tlm(net, beats, opt, run);
   expect_equal_to_golden(net, beats, run);
