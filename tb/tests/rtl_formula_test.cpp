@@ -10,6 +10,7 @@
 
 #include "ecg/error.h"
 #include "ecg/hw/engine_model.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "seq_program.h"
 

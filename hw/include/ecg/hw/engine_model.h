@@ -13,7 +13,7 @@ namespace ecg {
 class ParamSet;
 
 // Shape of one qnet layer as the hardware sees it (built from the golden Network by
-// net_geometry() in models/src/tlm_run.cpp, or by hand in tests).
+// net_geometry() in ecg/hw/net_geometry.h, or by hand in tests).
 struct LayerGeom {
   std::string name;
   std::string type;  // conv1d | requant | threshold | maxpool | gsum | dense | concat_aux
