@@ -1,5 +1,5 @@
 // The TLM seq cycle model against the RTL loader's own count (tb/seq_program.h:
-// SeqProgram::cycles_per_beat, which tb/seq_engine_test.cpp checks against the Verilated
+// SeqProgram::cycles_per_beat, which tb/tests/seq_engine_test.cpp checks against the Verilated
 // engine cycle by cycle): TLM == RTL formula == RTL, for every seq arch's trained network
 // and test network, at the configs' array shape and at other shapes.
 #include <cstdio>
