@@ -7,6 +7,7 @@
 #include "ecg/error.h"
 #include "ecg/hw/net_geometry.h"
 #include "ecg/infer.h"
+#include "ecg/models/beat_source.h"
 #include "ecg/power/hw.h"
 
 namespace ecg {
@@ -56,7 +57,7 @@ ParamSet make_platform_params(const Network& net, const NetGeom& geom, const Tlm
   ParamSet ps;
   declare_run_params(ps, geom);
   ps.load_toml_file(opt.config_file.empty() ? default_config_path(net.arch) : opt.config_file);
-  if (opt.realtime) ps.set("source.pace", std::string("realtime"), "--realtime");
+  if (opt.realtime) ps.set(beat_source::kPace, std::string("realtime"), "--realtime");
   for (const auto& kv : opt.params) ps.set_override(kv);
   validate_platform_params(ps, geom);
   return ps;
