@@ -17,6 +17,7 @@
 #include "ecg/run/report.h"
 #include "ecg/synth/flow.h"
 #if __has_include("ecg/models/tlm_run.h")
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #define ECG_SYNTH_PLATFORM_PARAMS 1
 #endif

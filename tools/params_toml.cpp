@@ -10,6 +10,7 @@
 
 #include "ecg/error.h"
 #include "ecg/models/platform.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 
 // A SystemC program: libsystemc provides main() and calls sc_main().

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecg/error.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/power/hw.h"
 #include "ecg/qnet.h"
@@ -136,7 +137,7 @@ int sc_main(int argc, char** argv) {
     std::vector<Point> pts;
     pts.push_back(evaluate(arch, geom, ps, pc));
     nlohmann::json out = {{"arch", arch}, {"tech", pc.tech.name()}, {"toggle_rates_from", pc.rates_from},
-                          {"clock_mhz", ps.get_real("clock_mhz")}};
+                          {"clock_mhz", ps.get(ecg::engine_param::kClockMhz)}};
     int copies = 0;
     const NetGeom conv = without_reuse(geom, copies);
     if (copies > 0) {
@@ -145,11 +146,11 @@ int sc_main(int argc, char** argv) {
       // Layer-pipelined conventional CNN: one stage (PE array, line buffer, weights) per
       // layer, each with the arch's PE/SIMD.
       ParamSet pipe = ps;
-      pipe.set("engine.style", std::string("pipe"), "ecg_power_compare");
+      pipe.set(ecg::engine_param::kStyle, std::string("pipe"), "ecg_power_compare");
       pts.push_back(evaluate("conventional-pipe", conv, pipe, pc));
     }
     fmt::print("{} on {} ({} toggle rates), clock {} MHz\n", arch, pc.tech.name(), pc.rates_from,
-               ps.get_real("clock_mhz"));
+               ps.get(ecg::engine_param::kClockMhz));
     fmt::print("{:<18} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>11} {:>10} {:>9}\n", "design", "style",
                "weightB", "latency", "II", "flops", "dyn uJ/beat", "dyn uJ/b 1x", "dyn mW b2b", "GOPS/W");
     for (const Point& p : pts)

@@ -146,43 +146,43 @@ std::string mac_kind(const LayerGeom& l) {
 }
 
 void declare_engine_params(ParamSet& ps, const NetGeom& net) {
-  ps.declare_string("engine.style", net.arch == "dwsep" ? "pipe" : "seq",
+  ps.declare(engine_param::kStyle, net.arch == "dwsep" ? "pipe" : "seq",
                     "engine micro-architecture: seq = one MAC array iterated over the layers, "
                     "pipe = line-buffer layer pipeline (one stage per layer)",
                     {"seq", "pipe"});
-  ps.declare_real("clock_mhz", 100.0, "accelerator, bus and memory clock in MHz", 1e-6, 1e5);
-  ps.declare_int("engine.pe", 8, "processing elements: output channels computed in parallel", 1,
+  ps.declare(engine_param::kClockMhz, 100.0, "accelerator, bus and memory clock in MHz", 1e-6, 1e5);
+  ps.declare(engine_param::kPe, 8, "processing elements: output channels computed in parallel", 1,
                  4096);
-  ps.declare_int("engine.simd", 8,
+  ps.declare(engine_param::kSimd, 8,
                  "products per PE per cycle (bnn: XNOR bit lanes; pipe: default of each stage)", 1,
                  65536);
-  ps.declare_int("engine.layer_overhead", 24,
+  ps.declare(engine_param::kLayerOverhead, 24,
                  "seq: cycles per layer pass to load its descriptor (RTL: 23 fields, one per "
                  "cycle, + 1)", 0, 1000000);
-  ps.declare_int("engine.drain_cycles", 6,
+  ps.declare(engine_param::kDrainCycles, 6,
                  "seq: pipeline stages that drain after each group of pe output channels (RTL: 6)",
                  0, 1000000);
-  ps.declare_int("engine.xnor_lanes", 0,
+  ps.declare(engine_param::kXnorLanes, 0,
                  "seq: 1-bit lanes per XNOR-popcount word for binary layers (0 = no XNOR path; "
                  "RTL: simd x activation lane bits)", 0, 65536);
-  ps.declare_int("engine.act_buffer_bits", 0,
+  ps.declare(engine_param::kActBufferBits, 0,
                  "seq: capacity of each ping-pong activation buffer in bits (0 = sized to the "
                  "largest activation tensor)",
                  0, std::int64_t{1} << 40);
-  ps.declare_int("engine.weight_buffer_bits", 0,
+  ps.declare(engine_param::kWeightBufferBits, 0,
                  "capacity of the weight buffer in bits (0 = sized to the network's weight "
                  "storage)",
                  0, std::int64_t{1} << 40);
-  ps.declare_int("engine.line_buffer_cols", 0,
+  ps.declare(engine_param::kLineBufferCols, 0,
                  "pipe: input columns each stage's line buffer holds (0 = the stage's kernel)", 0,
                  1000000);
   for (const auto& g : group_layers(net)) {
     const LayerGeom& l = net.layers[g.pass];
-    ps.declare_int(fmt::format("engine.stage.{}.pe", l.name), 0,
+    ps.declare(engine_param::stage_pe(l.name), 0,
                    fmt::format("pipe: PEs of the stage of layer {} ({}) (0 = engine.pe)", l.name,
                                l.type),
                    0, 4096);
-    ps.declare_int(fmt::format("engine.stage.{}.simd", l.name), 0,
+    ps.declare(engine_param::stage_simd(l.name), 0,
                    fmt::format("pipe: SIMD lanes of the stage of layer {} ({}) (0 = engine.simd)",
                                l.name, l.type),
                    0, 65536);
@@ -192,35 +192,35 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
 EngineConfig engine_config(const ParamSet& ps, const NetGeom& net) {
   check_geometry(net);
   EngineConfig c;
-  c.style = ps.get_string("engine.style");
-  c.clock_mhz = ps.get_real("clock_mhz");
-  c.pe = static_cast<int>(ps.get_int("engine.pe"));
-  c.simd = static_cast<int>(ps.get_int("engine.simd"));
-  c.layer_overhead = static_cast<int>(ps.get_int("engine.layer_overhead"));
-  c.drain_cycles = static_cast<int>(ps.get_int("engine.drain_cycles"));
-  c.xnor_lanes = static_cast<int>(ps.get_int("engine.xnor_lanes"));
-  c.act_buffer_bits = ps.get_int("engine.act_buffer_bits");
-  c.weight_buffer_bits = ps.get_int("engine.weight_buffer_bits");
-  c.line_buffer_cols = static_cast<int>(ps.get_int("engine.line_buffer_cols"));
+  c.style = ps.get(engine_param::kStyle);
+  c.clock_mhz = ps.get(engine_param::kClockMhz);
+  c.pe = static_cast<int>(ps.get(engine_param::kPe));
+  c.simd = static_cast<int>(ps.get(engine_param::kSimd));
+  c.layer_overhead = static_cast<int>(ps.get(engine_param::kLayerOverhead));
+  c.drain_cycles = static_cast<int>(ps.get(engine_param::kDrainCycles));
+  c.xnor_lanes = static_cast<int>(ps.get(engine_param::kXnorLanes));
+  c.act_buffer_bits = ps.get(engine_param::kActBufferBits);
+  c.weight_buffer_bits = ps.get(engine_param::kWeightBufferBits);
+  c.line_buffer_cols = static_cast<int>(ps.get(engine_param::kLineBufferCols));
   for (const auto& g : group_layers(net)) {
     const std::string& n = net.layers[g.pass].name;
-    if (auto v = ps.get_int("engine.stage." + n + ".pe")) c.stage_pe[n] = static_cast<int>(v);
-    if (auto v = ps.get_int("engine.stage." + n + ".simd")) c.stage_simd[n] = static_cast<int>(v);
+    if (auto v = ps.get(engine_param::stage_pe(n))) c.stage_pe[n] = static_cast<int>(v);
+    if (auto v = ps.get(engine_param::stage_simd(n))) c.stage_simd[n] = static_cast<int>(v);
   }
   // Capacity checks against the network (the timing functions compute the needs).
   EngineTiming t = engine_timing(net, c);
   ps.require(c.weight_buffer_bits == 0 || c.weight_buffer_bits >= t.weight_bits_needed,
-             "engine.weight_buffer_bits",
+             engine_param::kWeightBufferBits.key,
              fmt::format("weight buffer smaller than the network's weights ({} bits)",
                          t.weight_bits_needed));
   if (c.style == "seq")
     ps.require(c.act_buffer_bits == 0 || c.act_buffer_bits >= t.act_bits_needed,
-               "engine.act_buffer_bits",
+               engine_param::kActBufferBits.key,
                fmt::format("activation buffer smaller than the largest activation tensor ({} bits)",
                            t.act_bits_needed));
   if (c.style == "pipe")
     ps.require(c.line_buffer_cols == 0 || c.line_buffer_cols >= t.max_kernel,
-               "engine.line_buffer_cols",
+               engine_param::kLineBufferCols.key,
                fmt::format("line buffer smaller than a kernel (largest kernel {} columns)",
                            t.max_kernel));
   return c;

@@ -5,7 +5,7 @@
 namespace ecg {
 
 void beat_source::declare_params(ParamSet& ps) {
-  ps.declare_string("source.pace", "realtime",
+  ps.declare(kPace, "realtime",
                     "realtime = each beat enters when its window is complete in the recording "
                     "(deadline misses counted); back_to_back = as fast as the platform takes them",
                     {"realtime", "back_to_back"});
@@ -17,7 +17,7 @@ beat_source::beat_source(const sc_core::sc_module_name& name, const ParamSet& pa
       src2dma("src2dma"),
       m_beats(beats),
       m_trace(trace),
-      m_paced(params.get_string("source.pace") == "realtime") {
+      m_paced(params.get(kPace) == "realtime") {
   SC_THREAD(run);
 }
 

@@ -5,8 +5,8 @@
 namespace ecg {
 
 void bus::declare_params(ParamSet& ps) {
-  ps.declare_int("bus.latency_cycles", 2, "interconnect cycles per transaction (arbitration, address phase)", 0, 1000000);
-  ps.declare_int("bus.width_bits", 32, "interconnect data width in bits", 8, 4096);
+  ps.declare(kLatencyCycles, 2, "interconnect cycles per transaction (arbitration, address phase)", 0, 1000000);
+  ps.declare(kWidthBits, 32, "interconnect data width in bits", 8, 4096);
 }
 
 bus::bus(const sc_core::sc_module_name& name, const ParamSet& params, StatsRegistry& stats,
@@ -14,8 +14,8 @@ bus::bus(const sc_core::sc_module_name& name, const ParamSet& params, StatsRegis
     : sc_core::sc_module(name),
       bus_in("bus_in"),
       bus_out("bus_out"),
-      m_latency(static_cast<std::uint64_t>(params.get_int("bus.latency_cycles"))),
-      m_width_bits(static_cast<std::uint64_t>(params.get_int("bus.width_bits"))),
+      m_latency(static_cast<std::uint64_t>(params.get(kLatencyCycles))),
+      m_width_bits(static_cast<std::uint64_t>(params.get(kWidthBits))),
       m_period(clock_period),
       m_transactions(stats.counter("bus.transactions", "transactions routed by the interconnect")),
       m_bytes(stats.counter("bus.bytes", "data bytes moved by the interconnect")),

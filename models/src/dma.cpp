@@ -10,7 +10,7 @@
 namespace ecg {
 
 void dma::declare_params(ParamSet& ps) {
-  ps.declare_int("dma.burst_bytes", 64, "largest DMA burst (one bus transaction) in bytes", 4, 1 << 20);
+  ps.declare(kBurstBytes, 64, "largest DMA burst (one bus transaction) in bytes", 4, 1 << 20);
 }
 
 dma::dma(const sc_core::sc_module_name& name, const ParamSet& params, const NetGeom& net,
@@ -23,7 +23,7 @@ dma::dma(const sc_core::sc_module_name& name, const ParamSet& params, const NetG
       m_beats(beats),
       m_weight_image(std::move(weight_image)),
       m_trace(trace),
-      m_burst(static_cast<unsigned>(params.get_int("dma.burst_bytes"))),
+      m_burst(static_cast<unsigned>(params.get(kBurstBytes))),
       m_bytes(stats.counter("dma.bytes", "bytes written by the DMA (weights at boot + beats)")) {
   SC_THREAD(run);
 }

@@ -14,6 +14,7 @@
 #include "ecg/models/bus.h"
 #include "ecg/models/dma.h"
 #include "ecg/models/host.h"
+#include "ecg/models/sram.h"
 #include "ecg/models/tlm_engine.h"
 
 namespace ecg {
@@ -25,7 +26,7 @@ void declare_platform_params(ParamSet& ps, const NetGeom& net) {
   sram::declare_params(ps, "weight", "accelerator weight memory");
   dma::declare_params(ps);
   beat_source::declare_params(ps);
-  ps.declare_int("sim.quantum_cycles", 10000,
+  ps.declare(kSimQuantumCycles, 10000,
                  "LT global quantum in cycles (simulation speed knob; timing does not depend on it)",
                  1, std::int64_t{1} << 40);
 }
@@ -98,7 +99,7 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   r.clock_mhz = cfg.clock_mhz;
   const sc_core::sc_time period(1.0 / r.clock_mhz, sc_core::SC_US);
   tlm_utils::tlm_quantumkeeper::set_global_quantum(
-      period * static_cast<double>(cfg.params.get_int("sim.quantum_cycles")));
+      period * static_cast<double>(cfg.params.get(kSimQuantumCycles)));
 
   r.trace.resize(beats.size());
   const EngineContext ctx{cfg.geom,   cfg.params, stats,          setup.compute,       period,
@@ -132,14 +133,14 @@ PlatformResult run_platform(const PlatformSetup& setup, const std::vector<BeatIn
   // Steady state back to back: the engine's II, or the DMA path when that is longer (input
   // bursts and START write over the bus, then the engine's load of the input buffer).
   const auto in_bytes = accelerator::input_bytes(cfg.geom);
-  const auto burst = static_cast<std::uint64_t>(cfg.params.get_int("dma.burst_bytes"));
-  const auto mem_lat = static_cast<std::uint64_t>(cfg.params.get_int("mem.input.latency_cycles"));
+  const auto burst = static_cast<std::uint64_t>(cfg.params.get(dma::kBurstBytes));
+  const auto mem_lat = static_cast<std::uint64_t>(cfg.params.get(sram::latency_key("input")));
   for (std::uint64_t off = 0; off < in_bytes; off += burst)
     r.dma_path_cycles += t->bus_.transfer_cycles(std::min(burst, in_bytes - off)) + mem_lat;
   r.dma_path_cycles += t->bus_.transfer_cycles(4) + 1 + static_cast<std::uint64_t>(r.timing.load_cycles);
   r.ii_cycles = static_cast<double>(std::max<std::uint64_t>(static_cast<std::uint64_t>(r.timing.ii_cycles),
                                                             r.dma_path_cycles));
-  if (cfg.params.get_string("source.pace") == "back_to_back" && beats.size() >= 2)
+  if (cfg.params.get(beat_source::kPace) == "back_to_back" && beats.size() >= 2)
     r.ii_measured_cycles = cycles(r.trace.back().t_start - r.trace.front().t_start) /
                            static_cast<double>(beats.size() - 1);
   r.throughput_fps = r.clock_mhz * 1e6 / r.ii_cycles;

@@ -9,9 +9,9 @@
 namespace ecg {
 
 void sram::declare_params(ParamSet& ps, const std::string& key, const std::string& what) {
-  ps.declare_int(fmt::format("mem.{}.width_bits", key), 32,
+  ps.declare(width_bits_key(key), 32,
                  fmt::format("{}: bus-side port width in bits", what), 8, 4096);
-  ps.declare_int(fmt::format("mem.{}.latency_cycles", key), 1,
+  ps.declare(latency_key(key), 1,
                  fmt::format("{}: access latency in cycles", what), 0, 1000000);
 }
 
@@ -20,8 +20,8 @@ sram::sram(const sc_core::sc_module_name& name, const std::string& key, std::uin
     : sc_core::sc_module(name),
       bus2mem("bus2mem"),
       m_data(size_bytes, 0),
-      m_width_bits(static_cast<std::uint64_t>(params.get_int(fmt::format("mem.{}.width_bits", key)))),
-      m_latency(static_cast<std::uint64_t>(params.get_int(fmt::format("mem.{}.latency_cycles", key)))),
+      m_width_bits(static_cast<std::uint64_t>(params.get(width_bits_key(key)))),
+      m_latency(static_cast<std::uint64_t>(params.get(latency_key(key)))),
       m_period(clock_period),
       m_reads(stats.counter(fmt::format("mem.{}.read.{}b", key, m_width_bits),
                             "SRAM reads of that width (bus side and engine side)")),

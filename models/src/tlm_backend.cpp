@@ -7,6 +7,7 @@
 
 #include "ecg/atomic_file.h"
 #include "ecg/error.h"
+#include "ecg/models/beat_source.h"
 #include "ecg/power/hw.h"
 #include "ecg/run/report.h"
 
@@ -88,7 +89,7 @@ void TlmBackend::fill_report(Report& report) const {
   hw.initiation_interval_cycles = r.ii_cycles;
   hw.throughput_fps = r.throughput_fps;
   // Deadline misses are measured only when the beats were fed at the recording's pace.
-  if (cfg.params.get_string("source.pace") == "realtime") hw.realtime_deadline_misses = r.deadline_misses;
+  if (cfg.params.get(beat_source::kPace) == "realtime") hw.realtime_deadline_misses = r.deadline_misses;
   std::map<std::string, ConfigValue> config;
   for (const auto& [key, p] : cfg.params.all())
     std::visit([&config, &key = key](const auto& v) { config[key] = v; }, p.value);

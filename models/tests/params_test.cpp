@@ -9,6 +9,7 @@
 #include "ecg/hw/params.h"
 #include "ecg/models/platform.h"
 #include "ecg/hw/stats.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 
 namespace ecg {

@@ -6,6 +6,7 @@
 #include "ecg/error.h"
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 
 namespace ecg {

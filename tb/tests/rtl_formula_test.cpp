@@ -1,5 +1,5 @@
 // The TLM seq cycle model against the RTL loader's own count (tb/seq_program.h:
-// SeqProgram::cycles_per_beat, which tb/seq_engine_test.cpp checks against the Verilated
+// SeqProgram::cycles_per_beat, which tb/tests/seq_engine_test.cpp checks against the Verilated
 // engine cycle by cycle): TLM == RTL formula == RTL, for every seq arch's trained network
 // and test network, at the configs' array shape and at other shapes.
 #include <cstdio>
@@ -10,6 +10,7 @@
 
 #include "ecg/error.h"
 #include "ecg/hw/engine_model.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "seq_program.h"
 

@@ -15,6 +15,7 @@
 #include "ecg/run/backend.h"
 #include "ecg/beats.h"
 #include "ecg/error.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/power/hw.h"
 #include "ecg/power/vcd.h"

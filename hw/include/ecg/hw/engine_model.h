@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "ecg/hw/params.h"
+
 namespace ecg {
 
 class ParamSet;
 
 // Shape of one qnet layer as the hardware sees it (built from the golden Network by
-// net_geometry() in models/src/tlm_run.cpp, or by hand in tests).
+// net_geometry() in ecg/hw/net_geometry.h, or by hand in tests).
 struct LayerGeom {
   std::string name;
   std::string type;  // conv1d | requant | threshold | maxpool | gsum | dense | concat_aux
@@ -59,6 +61,26 @@ struct EngineConfig {
 // network (0 PEs, a line buffer smaller than a kernel, a buffer too small for the
 // network's activations or weights -> InputError naming the key).
 void declare_engine_params(ParamSet& ps, const NetGeom& net);
+// Their keys (docs/engines.md describes each).
+namespace engine_param {
+inline const ParamKey<std::string> kStyle{"engine.style"};
+inline const ParamKey<double> kClockMhz{"clock_mhz"};
+inline const ParamKey<std::int64_t> kPe{"engine.pe"};
+inline const ParamKey<std::int64_t> kSimd{"engine.simd"};
+inline const ParamKey<std::int64_t> kLayerOverhead{"engine.layer_overhead"};
+inline const ParamKey<std::int64_t> kDrainCycles{"engine.drain_cycles"};
+inline const ParamKey<std::int64_t> kXnorLanes{"engine.xnor_lanes"};
+inline const ParamKey<std::int64_t> kActBufferBits{"engine.act_buffer_bits"};
+inline const ParamKey<std::int64_t> kWeightBufferBits{"engine.weight_buffer_bits"};
+inline const ParamKey<std::int64_t> kLineBufferCols{"engine.line_buffer_cols"};
+// engine.stage.<layer>.pe, engine.stage.<layer>.simd (pipe).
+inline ParamKey<std::int64_t> stage_pe(const std::string& layer) {
+  return ParamKey<std::int64_t>("engine.stage." + layer + ".pe");
+}
+inline ParamKey<std::int64_t> stage_simd(const std::string& layer) {
+  return ParamKey<std::int64_t>("engine.stage." + layer + ".simd");
+}
+}  // namespace engine_param
 EngineConfig engine_config(const ParamSet& ps, const NetGeom& net);
 
 // Cost of one pass (seq) or stage (pipe).

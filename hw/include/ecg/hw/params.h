@@ -14,12 +14,24 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
 namespace ecg {
+
+// A typed handle to one parameter: its key, spelled once, next to the module that declares
+// it (e.g. dma::kBurstBytes in ecg/models/dma.h), and used at the declaration and at every
+// read, so a key cannot drift between the two and a read cannot use the wrong type.
+// T: std::int64_t, double, bool or std::string. The string-keyed API stays for the keys
+// that do not have a handle yet (power.*, the sweeps).
+template <class T>
+struct ParamKey {
+  std::string key;
+  explicit ParamKey(std::string k) : key(std::move(k)) {}
+};
 
 class ParamSet {
  public:
@@ -49,6 +61,24 @@ class ParamSet {
   void declare_string(const std::string& key, const std::string& def,
                       const std::string& description, std::vector<std::string> choices = {});
 
+  // The same through typed handles (ParamKey above).
+  void declare(const ParamKey<std::int64_t>& p, std::int64_t def, const std::string& description,
+               std::optional<std::int64_t> min = std::nullopt,
+               std::optional<std::int64_t> max = std::nullopt) {
+    declare_int(p.key, def, description, min, max);
+  }
+  void declare(const ParamKey<double>& p, double def, const std::string& description,
+               std::optional<double> min = std::nullopt, std::optional<double> max = std::nullopt) {
+    declare_real(p.key, def, description, min, max);
+  }
+  void declare(const ParamKey<bool>& p, bool def, const std::string& description) {
+    declare_bool(p.key, def, description);
+  }
+  void declare(const ParamKey<std::string>& p, const std::string& def, const std::string& description,
+               std::vector<std::string> choices = {}) {
+    declare_string(p.key, def, description, std::move(choices));
+  }
+
   bool has(const std::string& key) const { return m_params.count(key) != 0; }
 
   // Setting values. Errors (unknown key, wrong type, out of range) are InputError with one
@@ -66,6 +96,13 @@ class ParamSet {
   bool get_bool(const std::string& key) const;
   const std::string& get_string(const std::string& key) const;
   const Param& param(const std::string& key) const;
+  // The same through typed handles (ParamKey above).
+  std::int64_t get(const ParamKey<std::int64_t>& p) const { return get_int(p.key); }
+  double get(const ParamKey<double>& p) const { return get_real(p.key); }
+  bool get(const ParamKey<bool>& p) const { return get_bool(p.key); }
+  const std::string& get(const ParamKey<std::string>& p) const { return get_string(p.key); }
+  template <class T>
+  void set(const ParamKey<T>& p, const T& v, const std::string& origin) { set(p.key, Value(v), origin); }
 
   // Cross-parameter validation helper: throws InputError "parameter KEY: MESSAGE" when !ok.
   void require(bool ok, const std::string& key, const std::string& message) const;

@@ -6,6 +6,7 @@
 
 #include <systemc>
 
+#include "ecg/hw/params.h"
 #include "ecg/models/platform_types.h"
 
 namespace ecg {
@@ -20,6 +21,7 @@ class beat_source : public sc_core::sc_module {
               const std::vector<BeatIn>& beats, std::vector<BeatTrace>& trace);
   SC_HAS_PROCESS(beat_source);
   static void declare_params(ParamSet& ps);
+  static inline const ParamKey<std::string> kPace{"source.pace"};  // realtime | back_to_back
 
  private:
   void run();

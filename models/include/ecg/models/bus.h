@@ -12,6 +12,7 @@
 #include <tlm_utils/multi_passthrough_initiator_socket.h>
 #include <tlm_utils/multi_passthrough_target_socket.h>
 
+#include "ecg/hw/params.h"
 #include "ecg/hw/stats.h"
 
 namespace ecg {
@@ -26,6 +27,8 @@ class bus : public sc_core::sc_module {
   bus(const sc_core::sc_module_name& name, const ParamSet& params, StatsRegistry& stats,
       sc_core::sc_time clock_period);
   static void declare_params(ParamSet& ps);
+  static inline const ParamKey<std::int64_t> kLatencyCycles{"bus.latency_cycles"};
+  static inline const ParamKey<std::int64_t> kWidthBits{"bus.width_bits"};
 
   // Target `port` (index of its bus_out binding) serves [base, base + size).
   void add_region(std::uint64_t base, std::uint64_t size, int port);

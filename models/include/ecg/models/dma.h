@@ -12,6 +12,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include "ecg/hw/engine_model.h"
+#include "ecg/hw/params.h"
 #include "ecg/models/platform_types.h"
 #include "ecg/hw/stats.h"
 
@@ -29,6 +30,7 @@ class dma : public sc_core::sc_module {
       std::vector<BeatTrace>& trace, StatsRegistry& stats);
   SC_HAS_PROCESS(dma);
   static void declare_params(ParamSet& ps);
+  static inline const ParamKey<std::int64_t> kBurstBytes{"dma.burst_bytes"};
 
   sc_core::sc_time boot_done() const { return m_boot_done; }
 

@@ -32,6 +32,9 @@ struct PlatformConfig {
   power::PowerSetup power_setup() const { return power::PowerSetup{geom, engine, timing, power}; }
 };
 
+// LT global quantum in cycles (declared by declare_platform_params()).
+inline const ParamKey<std::int64_t> kSimQuantumCycles{"sim.quantum_cycles"};
+
 // Declares every platform parameter for a network: engine.*, bus.*, mem.*, dma.*,
 // source.*, sim.* (the set configs/<arch>.toml lists).
 void declare_platform_params(ParamSet& ps, const NetGeom& net);

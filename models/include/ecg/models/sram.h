@@ -11,6 +11,7 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "ecg/hw/params.h"
 #include "ecg/hw/stats.h"
 
 namespace ecg {
@@ -25,6 +26,13 @@ class sram : public sc_core::sc_module {
   sram(const sc_core::sc_module_name& name, const std::string& key, std::uint64_t size_bytes,
        const ParamSet& params, StatsRegistry& stats, sc_core::sc_time clock_period);
   static void declare_params(ParamSet& ps, const std::string& key, const std::string& what);
+  // mem.<key>.width_bits, mem.<key>.latency_cycles.
+  static ParamKey<std::int64_t> width_bits_key(const std::string& key) {
+    return ParamKey<std::int64_t>("mem." + key + ".width_bits");
+  }
+  static ParamKey<std::int64_t> latency_key(const std::string& key) {
+    return ParamKey<std::int64_t>("mem." + key + ".latency_cycles");
+  }
 
   const std::vector<std::uint8_t>& data() const { return m_data; }
 

@@ -1,7 +1,7 @@
 #pragma once
-// Glue between the golden qnet Network and the platform: geometry, weight image, the
-// parameter set of a run (declarations + config file + --realtime + -p overrides), and one
-// call that runs the platform over beats. Used by the `tlm` backend, tests and benches.
+// Glue between the qnet Network and the platform (its geometry: ecg/hw/net_geometry.h):
+// weight image, the parameter set of a run (declarations + config file + --realtime + -p
+// overrides), and one call that runs the platform over beats. Used by the `tlm` backend, tests and benches.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -13,7 +13,6 @@
 
 namespace ecg {
 
-NetGeom net_geometry(const Network& net);
 // Every tensor packed at its `bits` (LSB first, each tensor byte-aligned): int = two's
 // complement, binary = 1 for +1 / 0 for -1, pow2 = 0 for zero else sign (MSB) | (e + 1).
 // Its size is net.weight_storage_bytes().

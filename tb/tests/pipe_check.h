@@ -10,6 +10,7 @@
 #include "ecg/beats.h"
 #include "ecg/infer.h"
 #include "ecg/hw/engine_model.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/qnet.h"
 #include "pipe_bench.h"
