@@ -16,11 +16,9 @@
 #include "ecg/qnet.h"
 #include "ecg/run/report.h"
 #include "ecg/synth/flow.h"
-#if __has_include("ecg/models/tlm_run.h")
+#include "ecg/hw/engine_model.h"
 #include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
-#define ECG_SYNTH_PLATFORM_PARAMS 1
-#endif
 
 namespace ecg::cli {
 namespace {
@@ -105,7 +103,6 @@ Resolved resolve(const SynthOptions& o) {
   if (o.arch.empty()) throw InputError("synth: --arch is required (e.g. --arch qrcnn)");
   if (!o.gparams.empty() || !o.rtl.empty() || o.clock_mhz > 0)
     throw InputError("synth: -g/--rtl/--clock-mhz go with --engine-top; for an arch use -p key=value");
-#ifdef ECG_SYNTH_PLATFORM_PARAMS
   const std::string weights = resolve_weights_dir(o.weights);
   const std::string model = model_path(weights, o.arch);
   if (!fs::is_regular_file(model)) throw InputError(fmt::format("--arch {}: no network {}", o.arch, model));
@@ -114,7 +111,7 @@ Resolved resolve(const SynthOptions& o) {
   t.config_file = o.config;
   t.params = o.params;
   const ParamSet ps = make_platform_params(net, net_geometry(net), t);  // exit 2 on a bad config
-  const long pe = static_cast<long>(ps.get_int("engine.pe")), simd = static_cast<long>(ps.get_int("engine.simd"));
+  const long pe = static_cast<long>(ps.get(engine_param::kPe)), simd = static_cast<long>(ps.get(engine_param::kSimd));
   const auto variants = synth::load_variants(ECG_SYNTH_VARIANTS);
   std::string shapes;
   const synth::Variant* v = nullptr;
@@ -133,7 +130,7 @@ Resolved resolve(const SynthOptions& o) {
   r.req.engine_top = v->top;
   r.req.engine_sources = v->sources;
   r.req.params = v->params;
-  r.req.clock_mhz = ps.get_real("clock_mhz");
+  r.req.clock_mhz = ps.get(engine_param::kClockMhz);
   r.label = fmt::format("{} ({})", o.arch, v->name);
   r.meta = {{"arch", o.arch},
             {"config", o.config.empty() ? fmt::format("configs/{}.toml", o.arch) : o.config},
@@ -141,9 +138,6 @@ Resolved resolve(const SynthOptions& o) {
             {"variant", v->name},
             {"engine_top", v->top}};
   return r;
-#else
-  throw InputError("synth --arch: this ecg_sim was built without the TLM platform (models/), which reads the configs");
-#endif
 }
 
 std::string pct(long used, const nlohmann::json& cap, const char* key) {
