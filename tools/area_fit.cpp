@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ecg/error.h"
+#include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/power/area.h"
 #include "ecg/qnet.h"
