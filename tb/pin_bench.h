@@ -304,7 +304,7 @@ class pin_bench : public sc_core::sc_module {
   void fast_settle() {
     m_fast.clk.value = false;
     fast_eval_now();
-    if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - m_period / 2.0));
+    if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - (m_period - m_period / 2.0)));  // the falling edge, as clock_gen
   }
   void fast_edge() {
     m_fast.clk.value = true;
@@ -412,14 +412,16 @@ class pin_bench : public sc_core::sc_module {
 
  private:
   void clock_gen() {
-    const sc_core::sc_time half = m_period / 2.0;
+    // High for half a period, low for the rest: the period stays exactly m_period when it is an
+    // odd number of time-resolution units (12 MHz: 83 333 ps), as in the fast bridge and the TLM.
+    const sc_core::sc_time high = m_period / 2.0, low = m_period - high;
     for (;;) {
       if (!m_clk_on) wait(m_clk_start);
       m_clk.write(true);
       ++m_edges;
-      wait(half);
+      wait(high);
       m_clk.write(false);
-      wait(half);
+      wait(low);
     }
   }
 
