@@ -26,23 +26,38 @@ const std::map<std::string, std::vector<std::string>>& label_maps() {
 }
 
 // Running median of an integer signal over an odd window, edges padded by replication.
-// Huang's histogram algorithm: O(range) memory, amortised O(1) per sample for smooth
-// signals. Hand-written: no Debian library offers a 1-D running median for integers.
+// Huang's histogram algorithm, amortised O(1) per sample for smooth signals. The bins are
+// the signal's values: one per integer of its range when the range is small (a real ECG),
+// else one per distinct value (ranks), so a noisy or hostile signal costs O(n log n) and
+// O(n) memory instead of a walk over up to 2e6 empty bins per sample.
+// Hand-written: no Debian library offers a 1-D running median for integers.
 std::vector<int> running_median(const std::vector<int>& x, int window) {
   const auto n = static_cast<long>(x.size());
   std::vector<int> y(x.size());
   if (n == 0) return y;
   const int half = window / 2;
   const auto [mn_it, mx_it] = std::minmax_element(x.begin(), x.end());
-  const int lo = *mn_it;
-  std::vector<int> hist(static_cast<std::size_t>(*mx_it - lo + 1), 0);
-  auto at = [&](long i) { return x[static_cast<std::size_t>(std::clamp(i, 0L, n - 1))] - lo; };
+  const long range = static_cast<long>(*mx_it) - *mn_it + 1;
+  std::vector<int> value;  // bin -> value, only when ranked
+  std::vector<int> bin(x.size());
+  if (range <= 4 * n + 4096) {
+    for (long i = 0; i < n; ++i) bin[static_cast<std::size_t>(i)] = x[static_cast<std::size_t>(i)] - *mn_it;
+  } else {
+    value = x;
+    std::sort(value.begin(), value.end());
+    value.erase(std::unique(value.begin(), value.end()), value.end());
+    for (long i = 0; i < n; ++i)
+      bin[static_cast<std::size_t>(i)] = static_cast<int>(
+          std::lower_bound(value.begin(), value.end(), x[static_cast<std::size_t>(i)]) - value.begin());
+  }
+  std::vector<int> hist(value.empty() ? static_cast<std::size_t>(range) : value.size(), 0);
+  auto at = [&](long i) { return bin[static_cast<std::size_t>(std::clamp(i, 0L, n - 1))]; };
   for (long i = -half; i <= half; ++i) ++hist[static_cast<std::size_t>(at(i))];
   const int k = half;  // rank of the median in a window of 2*half+1 values
   int m = 0, below = 0;  // current median bin and count of values below it
   while (below + hist[static_cast<std::size_t>(m)] <= k) below += hist[static_cast<std::size_t>(m++)];
   for (long i = 0; i < n; ++i) {
-    y[static_cast<std::size_t>(i)] = m + lo;
+    y[static_cast<std::size_t>(i)] = value.empty() ? m + *mn_it : value[static_cast<std::size_t>(m)];
     if (i + 1 == n) break;
     const int out = at(i - half), in = at(i + half + 1);
     --hist[static_cast<std::size_t>(out)];

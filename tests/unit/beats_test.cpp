@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -38,6 +39,40 @@ TEST(Preprocess, BaselineRemovalKeepsQrsAndDropsDrift) {
     EXPECT_NEAR(y[r], 1.0, 0.02) << r;         // peak kept
     EXPECT_NEAR(y[r + 100], 0.0, 0.02) << r;  // drift removed
   }
+}
+
+// remove_baseline's running median against a direct one (sort each window), on a smooth
+// signal (bins over the range) and on noise spanning +-1 V (bins over ranks).
+TEST(Preprocess, BaselineMedianMatchesDirectMedian) {
+  const double fs = 100;  // windows of 21 and 61 samples
+  auto direct = [&](const std::vector<double>& x) {
+    std::vector<int> q(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) q[i] = static_cast<int>(std::lround(std::clamp(x[i] * 1000.0, -1e6, 1e6)));
+    auto med = [](const std::vector<int>& v, int w) {
+      std::vector<int> out(v.size());
+      const long n = static_cast<long>(v.size()), h = w / 2;
+      for (long i = 0; i < n; ++i) {
+        std::vector<int> win;
+        for (long j = i - h; j <= i + h; ++j) win.push_back(v[static_cast<std::size_t>(std::clamp(j, 0L, n - 1))]);
+        std::nth_element(win.begin(), win.begin() + h, win.end());
+        out[static_cast<std::size_t>(i)] = win[static_cast<std::size_t>(h)];
+      }
+      return out;
+    };
+    const auto base = med(med(q, 21), 61);
+    std::vector<double> y(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] - base[i] / 1000.0;
+    return y;
+  };
+  std::vector<double> smooth(500), noise(500);
+  unsigned s = 12345;
+  for (std::size_t i = 0; i < 500; ++i) {
+    smooth[i] = 0.4 * std::sin(static_cast<double>(i) / 17.0) + ((i % 50) == 0 ? 1.2 : 0.0);
+    s = s * 1103515245u + 12345u;
+    noise[i] = (static_cast<double>(s >> 8) / (1u << 24) - 0.5) * 2.2;  // beyond +-1 V: clamped too
+  }
+  EXPECT_EQ(remove_baseline(smooth, fs), direct(smooth));
+  EXPECT_EQ(remove_baseline(noise, fs), direct(noise));
 }
 
 TEST(Preprocess, ResampleLinear) {
