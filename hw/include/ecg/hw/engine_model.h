@@ -44,7 +44,6 @@ struct NetGeom {
 // Engine parameters (section `engine` of configs/<arch>.toml).
 struct EngineConfig {
   std::string style = "seq";  // seq | pipe
-  double clock_mhz = 100.0;
   int pe = 8, simd = 8;
   // seq: cycles per pass to load its descriptor; pipeline stages that drain after each group
   // of pe output channels; 1-bit lanes per XNOR word (0 = no XNOR path). See docs/engines.md.
@@ -64,7 +63,6 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net);
 // Their keys (docs/engines.md describes each).
 namespace engine_param {
 inline const ParamKey<std::string> kStyle{"engine.style"};
-inline const ParamKey<double> kClockMhz{"clock_mhz"};
 inline const ParamKey<std::int64_t> kPe{"engine.pe"};
 inline const ParamKey<std::int64_t> kSimd{"engine.simd"};
 inline const ParamKey<std::int64_t> kLayerOverhead{"engine.layer_overhead"};
