@@ -12,8 +12,6 @@
 
 namespace ecg {
 
-class ParamSet;
-
 // Shape of one qnet layer as the hardware sees it (built from the golden Network by
 // net_geometry() in ecg/hw/net_geometry.h, or by hand in tests).
 struct LayerGeom {
@@ -72,11 +70,12 @@ inline const ParamKey<std::int64_t> kActBufferBits{"engine.act_buffer_bits"};
 inline const ParamKey<std::int64_t> kWeightBufferBits{"engine.weight_buffer_bits"};
 inline const ParamKey<std::int64_t> kLineBufferCols{"engine.line_buffer_cols"};
 // engine.stage.<layer>.pe, engine.stage.<layer>.simd (pipe).
+inline const std::string kStagePrefix = "engine.stage.";
 inline ParamKey<std::int64_t> stage_pe(const std::string& layer) {
-  return ParamKey<std::int64_t>("engine.stage." + layer + ".pe");
+  return ParamKey<std::int64_t>(kStagePrefix + layer + ".pe");
 }
 inline ParamKey<std::int64_t> stage_simd(const std::string& layer) {
-  return ParamKey<std::int64_t>("engine.stage." + layer + ".simd");
+  return ParamKey<std::int64_t>(kStagePrefix + layer + ".simd");
 }
 }  // namespace engine_param
 EngineConfig engine_config(const ParamSet& ps, const NetGeom& net);
