@@ -130,7 +130,7 @@ Resolved resolve(const SynthOptions& o) {
   r.req.engine_top = v->top;
   r.req.engine_sources = v->sources;
   r.req.params = v->params;
-  r.req.clock_mhz = ps.get(engine_param::kClockMhz);
+  r.req.clock_mhz = ps.get(platform_param::kClockMhz);
   r.label = fmt::format("{} ({})", o.arch, v->name);
   r.meta = {{"arch", o.arch},
             {"config", o.config.empty() ? fmt::format("configs/{}.toml", o.arch) : o.config},

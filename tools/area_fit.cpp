@@ -46,7 +46,8 @@ Sample sample_of(const SynthShape& s) {
   const ecg::Network net = ecg::load_network(ecg::model_path(ecg::resolve_weights_dir(""), s.arch));
   const ecg::NetGeom geom = ecg::net_geometry(net);
   ecg::TlmOptions opt;
-  opt.params = {fmt::format("engine.pe={}", s.pe), fmt::format("engine.simd={}", s.simd)};
+  opt.params = {fmt::format("{}={}", ecg::engine_param::kPe.key, s.pe),
+                fmt::format("{}={}", ecg::engine_param::kSimd.key, s.simd)};
   const ecg::ParamSet ps = ecg::make_platform_params(net, geom, opt);
   const ecg::EngineConfig cfg = ecg::engine_config(ps, geom);
   const ecg::EngineTiming t = ecg::engine_timing(geom, cfg);

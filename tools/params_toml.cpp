@@ -30,7 +30,7 @@ int sc_main(int argc, char** argv) {
     for (; i < argc; ++i) ps.set_override(argv[i]);
     ecg::validate_platform_params(ps, geom);
     std::fputs(ps.to_toml([](const ecg::ParamSet::Param& p) {
-                   return p.key.rfind("engine.stage.", 0) != 0 || p.origin != "default";
+                   return p.key.rfind(ecg::engine_param::kStagePrefix, 0) != 0 || p.origin != "default";
                  }).c_str(),
                stdout);
   } catch (const ecg::InputError& e) {

@@ -78,7 +78,7 @@ int sc_main(int argc, char** argv) {
     std::uint64_t sim_cycles = 0;
     try {
       ecg::rtl::SeqBenchOptions bopt;
-      bopt.clock_mhz = cfg.clock_mhz;
+      bopt.clock_mhz = ps.get(ecg::platform_param::kClockMhz);
       bopt.trace_file = fifo ? fifo->path() : vcd_file;
       auto run_bench = [&](auto bench, auto program) {
         bench->load(program(bench->hw()));

@@ -61,9 +61,10 @@ Point evaluate(const std::string& name, const NetGeom& net, const ParamSet& ps,
                const ecg::power::PowerConfig& pc) {
   const EngineConfig cfg = ecg::engine_config(ps, net);
   const EngineTiming t = ecg::engine_timing(net, cfg);
+  const double clock_mhz = ps.get(ecg::platform_param::kClockMhz);
   // Area (hardware.area's figures: synthesized shape or the area model), the flip-flops it
   // clocks and the static power it leaks, as a run's report charges them.
-  const ecg::power::PowerSetup setup{net, cfg, t, pc};
+  const ecg::power::PowerSetup setup{net, cfg, t, pc, clock_mhz};
   const ecg::AreaReport area = ecg::power::setup_area(setup);
   const ecg::power::HwShape hw = ecg::power::power_hw_shape(setup, area);
   const double static_mw = ecg::power::static_power_mw(pc.tech, pc.static_mw, area, nullptr);
@@ -84,7 +85,7 @@ Point evaluate(const std::string& name, const NetGeom& net, const ParamSet& ps,
     a.counters = ecg::power::engine_counters(t, static_cast<std::uint64_t>(beats));
     a.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy * beats);
     a.beats = beats;
-    a.seconds = p.ii_cycles * beats / (cfg.clock_mhz * 1e6);  // both at the back-to-back rate
+    a.seconds = p.ii_cycles * beats / (clock_mhz * 1e6);  // both at the back-to-back rate
     a.ops_per_beat = t.ops;
     (mode == 0 ? p.b2b : p.realtime) = ecg::power::estimate(a, hw, pc.tech, pc.rates, static_mw, pc.rates_from);
   }
@@ -137,7 +138,7 @@ int sc_main(int argc, char** argv) {
     std::vector<Point> pts;
     pts.push_back(evaluate(arch, geom, ps, pc));
     nlohmann::json out = {{"arch", arch}, {"tech", pc.tech.name()}, {"toggle_rates_from", pc.rates_from},
-                          {"clock_mhz", ps.get(ecg::engine_param::kClockMhz)}};
+                          {"clock_mhz", ps.get(ecg::platform_param::kClockMhz)}};
     int copies = 0;
     const NetGeom conv = without_reuse(geom, copies);
     if (copies > 0) {
@@ -150,7 +151,7 @@ int sc_main(int argc, char** argv) {
       pts.push_back(evaluate("conventional-pipe", conv, pipe, pc));
     }
     fmt::print("{} on {} ({} toggle rates), clock {} MHz\n", arch, pc.tech.name(), pc.rates_from,
-               ps.get(ecg::engine_param::kClockMhz));
+               ps.get(ecg::platform_param::kClockMhz));
     fmt::print("{:<18} {:>5} {:>8} {:>8} {:>8} {:>9} {:>11} {:>11} {:>10} {:>9}\n", "design", "style",
                "weightB", "latency", "II", "flops", "dyn uJ/beat", "dyn uJ/b 1x", "dyn mW b2b", "GOPS/W");
     for (const Point& p : pts)

@@ -150,7 +150,6 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
                     "engine micro-architecture: seq = one MAC array iterated over the layers, "
                     "pipe = line-buffer layer pipeline (one stage per layer)",
                     {"seq", "pipe"});
-  ps.declare(engine_param::kClockMhz, 100.0, "accelerator, bus and memory clock in MHz", 1e-6, 1e5);
   ps.declare(engine_param::kPe, 8, "processing elements: output channels computed in parallel", 1,
                  4096);
   ps.declare(engine_param::kSimd, 8,
@@ -193,7 +192,6 @@ EngineConfig engine_config(const ParamSet& ps, const NetGeom& net) {
   check_geometry(net);
   EngineConfig c;
   c.style = ps.get(engine_param::kStyle);
-  c.clock_mhz = ps.get(engine_param::kClockMhz);
   c.pe = static_cast<int>(ps.get(engine_param::kPe));
   c.simd = static_cast<int>(ps.get(engine_param::kSimd));
   c.layer_overhead = static_cast<int>(ps.get(engine_param::kLayerOverhead));

@@ -20,6 +20,7 @@
 namespace ecg {
 
 void declare_platform_params(ParamSet& ps, const NetGeom& net) {
+  declare_platform_clock(ps);
   declare_engine_params(ps, net);
   bus::declare_params(ps);
   sram::declare_params(ps, "input", "accelerator input buffer");

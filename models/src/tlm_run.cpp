@@ -69,7 +69,7 @@ PlatformConfig make_platform_config(const Network& net, const TlmOptions& opt) {
   c.params = make_platform_params(net, c.geom, opt);
   c.engine = engine_config(c.params, c.geom);
   c.timing = engine_timing(c.geom, c.engine);
-  c.clock_mhz = c.engine.clock_mhz;  // declared and read with engine.* (engine_model.cpp)
+  c.clock_mhz = c.params.get(platform_param::kClockMhz);  // the platform's (declare_platform_params)
   c.power = power::power_config(c.params, c.geom.arch);  // bad power.tech / power.calib: exit 2 before the run
   return c;
 }

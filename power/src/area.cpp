@@ -327,8 +327,8 @@ std::vector<SynthShape> read_synth_dir(const std::string& dir) {
   return v;
 }
 
-AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, const std::string& device,
-                       const std::string& area_dir) {
+AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, double clock_mhz,
+                       const std::string& device, const std::string& area_dir) {
   const DeviceCapacity dev = device_capacity(device);
   const std::string dir = area_dir.empty() ? default_area_dir() : area_dir;
   AreaReport a;
@@ -392,7 +392,7 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
   a.fits = a.luts <= dev.luts && a.ffs <= dev.ffs && a.brams <= dev.brams && a.dsps <= dev.dsps &&
            a.sprams <= dev.sprams;
   if (dev.name == "asic") a.fmax_mhz.reset();  // the FPGA's Fmax says nothing about standard cells
-  if (a.fmax_mhz) a.meets_clock = cfg.clock_mhz <= *a.fmax_mhz;
+  if (a.fmax_mhz) a.meets_clock = clock_mhz <= *a.fmax_mhz;
   return a;
 }
 

@@ -12,30 +12,30 @@
 namespace ecg::power {
 
 void declare_power_params(ParamSet& ps) {
-  ps.declare_string("power.tech", "fpga28",
+  ps.declare(power_param::kTech, "fpga28",
                     "power model technology table: a name in power/tech (fpga28 = Artix-7 class "
                     "28 nm, asic45 = 45 nm standard cells, ice40up = iCE40 UltraPlus UP5K: the board) or "
                     "a path to a .toml table");
-  ps.declare_real("power.static_mw", -1.0,
+  ps.declare(power_param::kStaticMw, -1.0,
                   "static power in mW; -1 = the technology table's value", -1.0, 1e6);
-  ps.declare_string("power.calib", "auto",
+  ps.declare(power_param::kCalib, "auto",
                     "toggle-rate calibration from RTL: auto = power/calib/<arch>.json when it "
                     "exists, none = the table's default toggle rate, or a calibration JSON path");
-  ps.declare_bool("power.rtl_activity", false,
+  ps.declare(power_param::kRtlActivity, false,
                   "rtl/cosim modes: also measure the RTL switching activity of the run (its VCD "
                   "streamed into a toggle counter, several times slower) and report the "
                   "RTL-activity power estimate and its difference from the TLM estimate "
                   "(tlm mode has no RTL: its report says not measured)");
-  ps.declare_string("area.device", "auto",
+  ps.declare(power_param::kAreaDevice, "auto",
                     "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, asic (no limit, "
                     "UP5K-model counts), or auto = the power.tech table's device (ice40up: up5k, fpga28: xc7a35t, "
                     "asic45: asic)");
-  ps.declare_bool("power.idle_clock_gated", true,
+  ps.declare(power_param::kIdleClockGated, true,
                   "real-time view: the engine's clock is gated while it waits for the next beat (false: the "
                   "clock tree keeps toggling its flip-flops between beats)");
-  ps.declare_real("power.battery_mah", 225.0, "real-time view: battery capacity in mAh (default CR2032)", 1e-6,
+  ps.declare(power_param::kBatteryMah, 225.0, "real-time view: battery capacity in mAh (default CR2032)", 1e-6,
                   1e9);
-  ps.declare_real("power.battery_v", 3.0, "real-time view: battery voltage in V (default CR2032)", 1e-6, 1e3);
+  ps.declare(power_param::kBatteryV, 3.0, "real-time view: battery voltage in V (default CR2032)", 1e-6, 1e3);
 }
 
 HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
@@ -82,17 +82,17 @@ HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming
 
 PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
   PowerConfig c;
-  c.tech = TechTable::load(ps.get_string("power.tech"));
-  c.static_mw = ps.get_real("power.static_mw");
+  c.tech = TechTable::load(ps.get(power_param::kTech));
+  c.static_mw = ps.get(power_param::kStaticMw);
   c.rates_from = "table default";
-  c.rtl_activity = ps.get_bool("power.rtl_activity");
-  const std::string dev = ps.get_string("area.device");
+  c.rtl_activity = ps.get(power_param::kRtlActivity);
+  const std::string dev = ps.get(power_param::kAreaDevice);
   c.area_device = dev == "auto" ? c.tech.device() : dev;
   device_capacity(c.area_device);  // an unknown device fails here, before the run
-  c.idle_clock_gated = ps.get_bool("power.idle_clock_gated");
-  c.battery_mah = ps.get_real("power.battery_mah");
-  c.battery_v = ps.get_real("power.battery_v");
-  const std::string calib = ps.get_string("power.calib");
+  c.idle_clock_gated = ps.get(power_param::kIdleClockGated);
+  c.battery_mah = ps.get(power_param::kBatteryMah);
+  c.battery_v = ps.get(power_param::kBatteryV);
+  const std::string calib = ps.get(power_param::kCalib);
   std::string path;
   if (calib == "auto") {
     path = default_calibration_path(arch);
@@ -112,7 +112,7 @@ PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
 }
 
 AreaReport setup_area(const PowerSetup& s) {
-  return area_report(s.net, s.engine, s.timing, s.power.area_device);
+  return area_report(s.net, s.engine, s.timing, s.clock_mhz, s.power.area_device);
 }
 
 HwShape power_hw_shape(const PowerSetup& s, const AreaReport& area) {
@@ -141,9 +141,9 @@ double static_power_mw(const TechTable& tech, double static_mw_param, const Area
 namespace {
 
 template <class T>
-T config_value(const Report& r, const std::string& key, T def) {
+T config_value(const Report& r, const ParamKey<T>& key, T def) {
   if (!r.hardware.config) return def;
-  const auto it = r.hardware.config->find(key);
+  const auto it = r.hardware.config->find(key.key);
   if (it == r.hardware.config->end()) return def;
   if (const T* v = std::get_if<T>(&it->second)) return *v;
   if constexpr (std::is_same_v<T, double>)
@@ -159,9 +159,9 @@ void add_realtime_view(Report& report, double beats_per_s) {
   const PowerReport& p = *h.power;
   RealtimeReport r;
   r.beats_per_s = beats_per_s;
-  r.idle_clock_gated = config_value(report, "power.idle_clock_gated", true);
-  r.battery_mah = config_value(report, "power.battery_mah", 225.0);
-  r.battery_v = config_value(report, "power.battery_v", 3.0);
+  r.idle_clock_gated = config_value(report, power_param::kIdleClockGated, true);
+  r.battery_mah = config_value(report, power_param::kBatteryMah, 225.0);
+  r.battery_v = config_value(report, power_param::kBatteryV, 3.0);
   // Busy cycles per beat from the clock block (clock energy = busy cycles x pJ per cycle).
   const auto clk = p.detail.blocks.find("clock");
   const double busy_cycles_per_beat = clk != p.detail.blocks.end() && p.detail.clock_pj_per_cycle > 0
@@ -198,7 +198,7 @@ Estimate add_power_report(Report& report, const PowerSetup& setup,
   Activity act;
   act.counters = counters;
   act.beats = beats;
-  act.seconds = simulated_cycles / (setup.engine.clock_mhz * 1e6);
+  act.seconds = simulated_cycles / (setup.clock_mhz * 1e6);
   act.ops_per_beat = setup.timing.ops;
   const bool measured = !measured_rates.empty();
   const AreaReport area = setup_area(setup);
@@ -225,9 +225,11 @@ struct Resolved {
   EngineConfig engine;
   EngineTiming timing;
   PowerConfig power;
+  double clock_mhz;
   Resolved(const ParamSet& ps, const NetGeom& net)
-      : engine(engine_config(ps, net)), timing(engine_timing(net, engine)), power(power_config(ps, net.arch)) {}
-  PowerSetup setup(const NetGeom& net) const { return PowerSetup{net, engine, timing, power}; }
+      : engine(engine_config(ps, net)), timing(engine_timing(net, engine)), power(power_config(ps, net.arch)),
+        clock_mhz(ps.get(platform_param::kClockMhz)) {}
+  PowerSetup setup(const NetGeom& net) const { return PowerSetup{net, engine, timing, power, clock_mhz}; }
 };
 
 // The engine's activity over `beats` beats that kept it busy `busy_cycles` cycles: the
@@ -241,7 +243,7 @@ BusyEngine busy_engine(const PowerSetup& s, double beats, double busy_cycles) {
   b.act.counters = engine_counters(s.timing, static_cast<std::uint64_t>(beats));
   b.act.counters["engine.cycles.busy"] = static_cast<std::uint64_t>(busy_cycles);
   b.act.beats = beats;
-  b.act.seconds = busy_cycles / (s.engine.clock_mhz * 1e6);
+  b.act.seconds = busy_cycles / (s.clock_mhz * 1e6);
   b.act.ops_per_beat = s.timing.ops;
   return b;
 }

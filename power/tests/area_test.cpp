@@ -42,15 +42,15 @@ struct Engine {
   NetGeom net;
   EngineConfig cfg;
   EngineTiming t;
+  double clock_mhz;
 };
 Engine engine(const std::string& arch, int pe, int simd, double clock_mhz = 24) {
-  Engine e{small_net(arch), {}, {}};
+  Engine e{small_net(arch), {}, {}, clock_mhz};
   ParamSet ps;
   declare_engine_params(ps, e.net);
   ps.set_override("engine.pe=" + std::to_string(pe));
   ps.set_override("engine.simd=" + std::to_string(simd));
   e.cfg = engine_config(ps, e.net);
-  e.cfg.clock_mhz = clock_mhz;
   e.t = engine_timing(e.net, e.cfg);
   return e;
 }
@@ -90,7 +90,7 @@ TEST(Area, FitDropsNegativeCoefficients) {
 
 TEST(Area, ModelFiguresWithoutASynthesizedShape) {
   const Engine e = engine("tq", 2, 4, 24);
-  const AreaReport a = area_report(e.net, e.cfg, e.t, "up5k", area_dir(false));
+  const AreaReport a = area_report(e.net, e.cfg, e.t, e.clock_mhz, "up5k", area_dir(false));
   const AreaFeatures f = area_features(e.net, e.cfg, e.t, device_capacity("up5k"));
   EXPECT_EQ(a.source, "model");
   EXPECT_DOUBLE_EQ(f.units, 1);
@@ -114,18 +114,18 @@ TEST(Area, ModelFiguresWithoutASynthesizedShape) {
   const AreaFeatures f1 = area_features(one.net, one.cfg, one.t, device_capacity("up5k"));
   EXPECT_TRUE(f1.dsp_mapped);
   EXPECT_DOUBLE_EQ(f1.lut_mult, 0);
-  EXPECT_DOUBLE_EQ(area_report(one.net, one.cfg, one.t, "up5k", area_dir(false)).dsps, 6);
+  EXPECT_DOUBLE_EQ(area_report(one.net, one.cfg, one.t, one.clock_mhz, "up5k", area_dir(false)).dsps, 6);
   // Too big for the UP5K: 64 x 64 lanes.
   const Engine big = engine("tq", 64, 64, 24);
-  EXPECT_FALSE(area_report(big.net, big.cfg, big.t, "up5k", area_dir(false)).fits);
+  EXPECT_FALSE(area_report(big.net, big.cfg, big.t, big.clock_mhz, "up5k", area_dir(false)).fits);
   // Above Fmax.
   const Engine fast = engine("tq", 2, 4, 200);
-  EXPECT_FALSE(*area_report(fast.net, fast.cfg, fast.t, "up5k", area_dir(false)).meets_clock);
+  EXPECT_FALSE(*area_report(fast.net, fast.cfg, fast.t, fast.clock_mhz, "up5k", area_dir(false)).meets_clock);
 }
 
 TEST(Area, SynthesizedShapeTakesPrecedence) {
   const Engine e = engine("tq", 2, 4, 40);
-  const AreaReport a = area_report(e.net, e.cfg, e.t, "up5k", area_dir(true));
+  const AreaReport a = area_report(e.net, e.cfg, e.t, e.clock_mhz, "up5k", area_dir(true));
   EXPECT_EQ(a.source, "place_and_route");  // the result has a post-route Fmax
   EXPECT_EQ(a.source_file, "t-up5k.json");
   EXPECT_DOUBLE_EQ(a.luts, 4000);
@@ -137,12 +137,12 @@ TEST(Area, SynthesizedShapeTakesPrecedence) {
   EXPECT_FALSE(a.model_lut_error_pct.has_value());
   // Another shape of the same arch: the model.
   const Engine o = engine("tq", 4, 4, 40);
-  EXPECT_EQ(area_report(o.net, o.cfg, o.t, "up5k", area_dir(true)).source, "model");
+  EXPECT_EQ(area_report(o.net, o.cfg, o.t, o.clock_mhz, "up5k", area_dir(true)).source, "model");
 }
 
 TEST(Area, UnknownDeviceIsAnInputError) {
   const Engine e = engine("tq", 2, 4);
-  EXPECT_THROW(area_report(e.net, e.cfg, e.t, "xc9z", area_dir(false)), InputError);
+  EXPECT_THROW(area_report(e.net, e.cfg, e.t, e.clock_mhz, "xc9z", area_dir(false)), InputError);
 }
 
 TEST(Area, StaticPowerFromArea) {
@@ -181,7 +181,7 @@ TEST(Area, RealtimeView) {
   p.detail.clock_pj_per_cycle = 100;  // 1000 flip-flops x 0.1 pJ
   p.detail.blocks["clock"].dynamic_uj_per_beat = 0.5;  // 5000 busy cycles per beat
   r.hardware.power = p;
-  r.hardware.config = std::map<std::string, ConfigValue>{{"power.battery_mah", 225.0}, {"power.battery_v", 3.0}};
+  r.hardware.config = std::map<std::string, ConfigValue>{{power_param::kBatteryMah.key, 225.0}, {power_param::kBatteryV.key, 3.0}};
   add_realtime_view(r, 1.25);
   ASSERT_TRUE(r.hardware.realtime);
   const RealtimeReport& g = *r.hardware.realtime;
@@ -190,7 +190,7 @@ TEST(Area, RealtimeView) {
   EXPECT_NEAR(g.energy_uj_per_beat, g.average_mw / 1.25 * 1e3, 1e-9);
   EXPECT_NEAR(g.battery_life_h, 675.0 / g.average_mw, 1e-9);
   // Clock running between beats: 10 MHz - 1.25 x 5000 busy cycles/s, 100 pJ each.
-  (*r.hardware.config)["power.idle_clock_gated"] = false;
+  (*r.hardware.config)[power_param::kIdleClockGated.key] = false;
   add_realtime_view(r, 1.25);
   EXPECT_NEAR(r.hardware.realtime->average_mw, 0.1 + 2.5e-3 + 100e-9 * (10e6 - 6250), 1e-9);
   EXPECT_NEAR(r.hardware.realtime->idle_mw, 0.1 + 100e-9 * 10e6, 1e-9);

@@ -95,6 +95,7 @@ NetGeom every_kind() {
 
 ParamSet params(const NetGeom& n, const std::vector<std::string>& overrides = {}) {
   ParamSet ps;
+  declare_platform_clock(ps);
   declare_engine_params(ps, n);
   declare_power_params(ps);
   ps.set_override("power.calib=none");
@@ -148,6 +149,21 @@ TEST(PowerHw, EnergyPerBeatIsLinearInBeats) {
   EXPECT_NEAR(a.dynamic_mw, b.dynamic_mw, 1e-9 * b.dynamic_mw);
   // Back to back, ops / energy: GOPS/W = ops_per_beat / (uJ per beat * 1e3).
   EXPECT_NEAR(b.gops_per_w, t.ops / (b.energy_uj_per_beat * 1e3), 1e-6 * b.gops_per_w);
+}
+
+TEST(PowerHw, TimeRunsOnThePlatformClock) {
+  NetGeom n = every_kind();
+  ParamSet ps = params(n);
+  const EngineTiming t = engine_timing(n, engine_config(ps, n));
+  Report r1, r2;
+  Estimate at100 = add_power_report(r1, ps, n, engine_counters(t, 5), 5, 5000);
+  ps.set(platform_param::kClockMhz, 25.0, "test");
+  Estimate at25 = add_power_report(r2, ps, n, engine_counters(t, 5), 5, 5000);
+  // 5000 cycles: 50 us at the default 100 MHz, 200 us at 25 MHz; the same energy over 4x the time.
+  EXPECT_NEAR(at100.seconds, 50e-6, 1e-15);
+  EXPECT_NEAR(at25.seconds, 200e-6, 1e-15);
+  EXPECT_NEAR(at25.dynamic_pj, at100.dynamic_pj, 1e-9 * at100.dynamic_pj);
+  EXPECT_NEAR(at25.dynamic_mw, at100.dynamic_mw / 4, 1e-9 * at100.dynamic_mw);
 }
 
 TEST(PowerHw, BadParametersAreInputErrors) {

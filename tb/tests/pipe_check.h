@@ -22,6 +22,7 @@ struct PipeSetup {
   Network net;
   EngineConfig cfg;
   EngineTiming tlm;
+  double clock_mhz = 0;  // the platform clock
 };
 
 inline PipeSetup pipe_setup(const std::string& model_json, const std::vector<std::string>& params) {
@@ -34,6 +35,7 @@ inline PipeSetup pipe_setup(const std::string& model_json, const std::vector<std
   const ParamSet ps = make_platform_params(s.net, geom, opt);
   s.cfg = engine_config(ps, geom);
   s.tlm = engine_timing(geom, s.cfg);
+  s.clock_mhz = ps.get(platform_param::kClockMhz);
   return s;
 }
 

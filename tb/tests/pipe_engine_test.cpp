@@ -28,7 +28,7 @@ TestVectors load_vectors() { return load_test_vectors(kSrc + "/weights/dwsep/vec
 std::unique_ptr<PipeBench> make_bench(const PipeSetup& s, double backpressure,
                                       const std::string& trace = "") {
   SeqBenchOptions opt;
-  opt.clock_mhz = s.cfg.clock_mhz;
+  opt.clock_mhz = s.clock_mhz;
   opt.backpressure = backpressure;
   opt.trace_file = trace;
   auto bench = find_pipe_variant("dwsep", s.cfg.pe, s.cfg.simd).make(opt);
@@ -101,7 +101,7 @@ void back_to_back(double backpressure, const std::vector<std::string>& params = 
   if (backpressure > 0.0) return;
   ASSERT_GE(beats.size(), 8u);
   EXPECT_EQ(out[0].cycles, static_cast<std::uint64_t>(s.tlm.latency_cycles));
-  const double period = 1.0 / (s.cfg.clock_mhz * 1e6);
+  const double period = 1.0 / (s.clock_mhz * 1e6);
   for (std::size_t i = 6; i < out.size(); ++i) {
     const auto ii = static_cast<std::int64_t>((out[i].start_s - out[i - 1].start_s) / period + 0.5);
     EXPECT_EQ(ii, s.tlm.ii_cycles) << "beat " << i;

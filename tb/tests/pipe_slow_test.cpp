@@ -15,7 +15,7 @@ TEST(PipeCosimSlow, DwsepFullRecord100) {
   const std::vector<Beat> beats = record100(s.net, 0);
   ASSERT_GT(beats.size(), 2000u);
   SeqBenchOptions opt;
-  opt.clock_mhz = s.cfg.clock_mhz;
+  opt.clock_mhz = s.clock_mhz;
   auto bench = find_pipe_variant("dwsep", s.cfg.pe, s.cfg.simd).make(opt);
   bench->load(compile_pipe(s.net, bench->hw(), s.cfg.line_buffer_cols));
   std::vector<SeqBeatResult> out;

@@ -35,7 +35,7 @@ void short_cosim(const std::string& arch, const std::vector<std::string>& params
   const EngineTiming tlm = engine_timing(geom, cfg);
 
   SeqBenchOptions opt;
-  opt.clock_mhz = cfg.clock_mhz;
+  opt.clock_mhz = ps.get(platform_param::kClockMhz);
   auto bench = find_seq_variant(arch, cfg.pe, cfg.simd).make(opt);
   const SeqProgram prog = compile_seq(net, bench->hw());
   bench->load(prog);

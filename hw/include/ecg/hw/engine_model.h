@@ -12,8 +12,6 @@
 
 namespace ecg {
 
-class ParamSet;
-
 // Shape of one qnet layer as the hardware sees it (built from the golden Network by
 // net_geometry() in ecg/hw/net_geometry.h, or by hand in tests).
 struct LayerGeom {
@@ -44,7 +42,6 @@ struct NetGeom {
 // Engine parameters (section `engine` of configs/<arch>.toml).
 struct EngineConfig {
   std::string style = "seq";  // seq | pipe
-  double clock_mhz = 100.0;
   int pe = 8, simd = 8;
   // seq: cycles per pass to load its descriptor; pipeline stages that drain after each group
   // of pe output channels; 1-bit lanes per XNOR word (0 = no XNOR path). See docs/engines.md.
@@ -64,7 +61,6 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net);
 // Their keys (docs/engines.md describes each).
 namespace engine_param {
 inline const ParamKey<std::string> kStyle{"engine.style"};
-inline const ParamKey<double> kClockMhz{"clock_mhz"};
 inline const ParamKey<std::int64_t> kPe{"engine.pe"};
 inline const ParamKey<std::int64_t> kSimd{"engine.simd"};
 inline const ParamKey<std::int64_t> kLayerOverhead{"engine.layer_overhead"};
@@ -74,11 +70,12 @@ inline const ParamKey<std::int64_t> kActBufferBits{"engine.act_buffer_bits"};
 inline const ParamKey<std::int64_t> kWeightBufferBits{"engine.weight_buffer_bits"};
 inline const ParamKey<std::int64_t> kLineBufferCols{"engine.line_buffer_cols"};
 // engine.stage.<layer>.pe, engine.stage.<layer>.simd (pipe).
+inline const std::string kStagePrefix = "engine.stage.";
 inline ParamKey<std::int64_t> stage_pe(const std::string& layer) {
-  return ParamKey<std::int64_t>("engine.stage." + layer + ".pe");
+  return ParamKey<std::int64_t>(kStagePrefix + layer + ".pe");
 }
 inline ParamKey<std::int64_t> stage_simd(const std::string& layer) {
-  return ParamKey<std::int64_t>("engine.stage." + layer + ".simd");
+  return ParamKey<std::int64_t>(kStagePrefix + layer + ".simd");
 }
 }  // namespace engine_param
 EngineConfig engine_config(const ParamSet& ps, const NetGeom& net);

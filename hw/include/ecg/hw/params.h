@@ -25,8 +25,8 @@ namespace ecg {
 // A typed handle to one parameter: its key, spelled once, next to the module that declares
 // it (e.g. dma::kBurstBytes in ecg/models/dma.h), and used at the declaration and at every
 // read, so a key cannot drift between the two and a read cannot use the wrong type.
-// T: std::int64_t, double, bool or std::string. The string-keyed API stays for the keys
-// that do not have a handle yet (power.*, the sweeps).
+// T: std::int64_t, double, bool or std::string. The string-keyed API stays for keys that
+// are text by nature: -p overrides, config files, the sweep's axis names.
 template <class T>
 struct ParamKey {
   std::string key;

@@ -10,6 +10,7 @@
 
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
+#include "ecg/hw/platform_params.h"
 #include "ecg/hw/stats.h"
 #include "ecg/models/engine_if.h"
 #include "ecg/models/platform_types.h"
@@ -27,16 +28,17 @@ struct PlatformConfig {
   ParamSet params;           // every parameter in effect (report: hardware.config)
   EngineConfig engine;       // engine.* checked against the network
   EngineTiming timing;       // the engine model's figures for it
-  double clock_mhz = 0;      // the platform clock (clock_mhz)
+  double clock_mhz = 0;      // the platform clock (platform_param::kClockMhz), read once
   power::PowerConfig power;  // technology table, calibration, power.rtl_activity
-  power::PowerSetup power_setup() const { return power::PowerSetup{geom, engine, timing, power}; }
+  power::PowerSetup power_setup() const { return power::PowerSetup{geom, engine, timing, power, clock_mhz}; }
 };
 
 // LT global quantum in cycles (declared by declare_platform_params()).
 inline const ParamKey<std::int64_t> kSimQuantumCycles{"sim.quantum_cycles"};
 
-// Declares every platform parameter for a network: engine.*, bus.*, mem.*, dma.*,
-// source.*, sim.* (the set configs/<arch>.toml lists).
+// Declares every platform parameter for a network: the platform's own (clock_mhz,
+// sim.quantum_cycles) and its modules' engine.*, bus.*, mem.*, dma.*, source.* (the set
+// configs/<arch>.toml lists).
 void declare_platform_params(ParamSet& ps, const NetGeom& net);
 // Cross-parameter checks against the network (InputError naming the key); returns the
 // engine configuration in effect.

@@ -99,8 +99,8 @@ std::vector<double> fit_nonneg(const std::vector<std::vector<double>>& x, const 
 double dot(const std::vector<double>& a, const std::vector<double>& b);
 
 // The area report of an engine: synthesized figures when a committed result matches
-// (arch, device, pe, simd), else the model's; meets_clock against cfg.clock_mhz.
-AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t,
+// (arch, device, pe, simd), else the model's; meets_clock against the platform clock.
+AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, double clock_mhz,
                        const std::string& device, const std::string& area_dir = "");
 
 }  // namespace ecg::power

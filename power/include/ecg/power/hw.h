@@ -3,12 +3,14 @@
 // stats registry's activity counters, the engine model's geometry and timing. Pure C++, no
 // SystemC. A backend's fill_report() needs one call: add_power_report(), on the run's
 // configuration resolved once (PowerSetup); the ParamSet overloads resolve it themselves
-// (tests, tools).
+// (tests, tools) from a ParamSet that declares engine.* (declare_engine_params), the
+// platform clock (declare_platform_clock) and power.* (declare_power_params).
 #include <map>
 #include <string>
 
 #include "ecg/hw/engine_model.h"
 #include "ecg/hw/params.h"
+#include "ecg/hw/platform_params.h"
 #include "ecg/hw/stats.h"
 #include "ecg/power/area.h"
 #include "ecg/power/model.h"
@@ -17,8 +19,21 @@
 namespace ecg::power {
 
 // power.tech (table name or .toml path), power.static_mw (-1 = the table's value),
-// power.calib ("auto" = power/calib/<arch>.json when it exists, "none", or a JSON path).
+// power.calib ("auto" = power/calib/<arch>.json when it exists, "none", or a JSON path),
+// power.rtl_activity, area.device, and the real-time view's power.idle_clock_gated,
+// power.battery_mah, power.battery_v.
 void declare_power_params(ParamSet& ps);
+// Their keys (declare_power_params() describes each).
+namespace power_param {
+inline const ParamKey<std::string> kTech{"power.tech"};
+inline const ParamKey<double> kStaticMw{"power.static_mw"};
+inline const ParamKey<std::string> kCalib{"power.calib"};
+inline const ParamKey<bool> kRtlActivity{"power.rtl_activity"};
+inline const ParamKey<std::string> kAreaDevice{"area.device"};
+inline const ParamKey<bool> kIdleClockGated{"power.idle_clock_gated"};
+inline const ParamKey<double> kBatteryMah{"power.battery_mah"};
+inline const ParamKey<double> kBatteryV{"power.battery_v"};
+}  // namespace power_param
 
 // Memory capacities and clocked flip-flops of the engine a config describes.
 HwShape hw_shape(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t);
@@ -43,6 +58,7 @@ struct PowerSetup {
   const EngineConfig& engine;
   const EngineTiming& timing;
   const PowerConfig& power;
+  double clock_mhz;  // the platform clock (platform_param::kClockMhz)
 };
 
 // The engine's area on the configured device (hardware.area) and the shape the power model
