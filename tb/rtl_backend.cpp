@@ -91,7 +91,7 @@ class RtlBackend final : public Backend {
            Progress& progress) override {
     if (!has_seq_arch(net.arch) && !has_pipe_arch(net.arch))
       throw InputError(fmt::format("--arch {}: no RTL engine (RTL: the seq engine for qrcnn bnn "
-                                   "int2kd logq, the pipe engine for dwsep)", net.arch));
+                                   "int2kd logq dwsep, the pipe engine for dwsep)", net.arch));
     register_rtl_engines();
     set_bridge_options(m_bridge);
     // The run's configuration, resolved once by the platform backend (power report too).

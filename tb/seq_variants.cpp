@@ -34,7 +34,7 @@ const std::vector<SeqVariant>& seq_variants() {
 
 namespace {
 std::string no_model(const std::string& arch) {
-  return fmt::format("--arch {}: no seq RTL model (seq RTL engines: qrcnn bnn int2kd logq)", arch);
+  return fmt::format("--arch {}: no seq RTL model (seq RTL engines: qrcnn bnn int2kd logq dwsep)", arch);
 }
 }  // namespace
 

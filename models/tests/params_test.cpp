@@ -123,12 +123,18 @@ TEST(Stats, RegisterAddDump) {
   EXPECT_EQ(s.sum(""), 0u);
 }
 
-// Every configs/<arch>.toml sets exactly the declared platform parameters (stage keys are
-// per network and optional), with values the network accepts.
+// Every configs/<arch>.toml (and dwsep's pipe config, configs/dwsep_pipe.toml) sets exactly
+// the declared platform parameters (stage keys are per network and optional), with values the
+// network accepts. Every arch's default runs on the seq engine (the UP5K builds).
 TEST(Configs, EveryArchConfigListsEveryParameter) {
-  for (const char* arch : {"qrcnn", "bnn", "int2kd", "logq", "dwsep"}) {
-    SCOPED_TRACE(arch);
-    const std::string path = std::string(ECG_SIM_SOURCE_DIR) + "/configs/" + arch + ".toml";
+  struct Cfg {
+    const char *name, *arch, *style;
+  };
+  for (const Cfg c : {Cfg{"qrcnn", "qrcnn", "seq"}, Cfg{"bnn", "bnn", "seq"}, Cfg{"int2kd", "int2kd", "seq"},
+                      Cfg{"logq", "logq", "seq"}, Cfg{"dwsep", "dwsep", "seq"}, Cfg{"dwsep_pipe", "dwsep", "pipe"}}) {
+    const std::string arch = c.arch;
+    SCOPED_TRACE(c.name);
+    const std::string path = std::string(ECG_SIM_SOURCE_DIR) + "/configs/" + c.name + ".toml";
     ASSERT_TRUE(std::filesystem::exists(path));
     // The config must fit the trained network too, when it exists.
     const std::string trained = std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + arch + "/model.json";
@@ -150,7 +156,7 @@ TEST(Configs, EveryArchConfigListsEveryParameter) {
         EXPECT_EQ(p.origin, path) << k << " missing from " << path;
       }
     }
-    EXPECT_EQ(ps.get_string("engine.style"), std::string(arch) == "dwsep" ? "pipe" : "seq");
+    EXPECT_EQ(ps.get_string("engine.style"), c.style);
   }
 }
 
@@ -159,7 +165,7 @@ TEST(Configs, InvalidValuesNameTheKey) {
   const NetGeom g = net_geometry(net);
   auto run = [&](std::vector<std::string> p) {
     TlmOptions opt;
-    opt.config_file = std::string(ECG_SIM_SOURCE_DIR) + "/configs/dwsep.toml";
+    opt.config_file = std::string(ECG_SIM_SOURCE_DIR) + "/configs/dwsep_pipe.toml";
     opt.params = std::move(p);
     return error_of([&] { make_platform_params(net, g, opt); });
   };

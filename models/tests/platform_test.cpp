@@ -90,7 +90,7 @@ TEST(Platform, PipeOverlapsBeatsAndMatchesGolden) {
   const Network net = load_network(net_path("dwsep"));
   const std::vector<Beat> beats = some_beats(net, "119", 300);
   TlmOptions opt;
-  opt.config_file = config_path("dwsep");
+  opt.config_file = config_path("dwsep_pipe");
   opt.params = {"source.pace=back_to_back"};
   TlmRun run;
   run_tlm(net, beats, opt, run);
@@ -106,7 +106,7 @@ TEST(Platform, PipeEngineBoundWhenStagesAreSlow) {
   const Network net = load_network(net_path("dwsep"));
   const std::vector<Beat> beats = some_beats(net, "100", 100);
   TlmOptions opt;
-  opt.config_file = config_path("dwsep");
+  opt.config_file = config_path("dwsep_pipe");
   opt.params = {"source.pace=back_to_back", "engine.pe=1", "engine.simd=1"};
   TlmRun run;
   run_tlm(net, beats, opt, run);

@@ -95,7 +95,10 @@ PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
   const std::string calib = ps.get(power_param::kCalib);
   std::string path;
   if (calib == "auto") {
-    path = default_calibration_path(arch);
+    // An arch with two engines (dwsep: seq default, pipe in configs/dwsep_pipe.toml) keeps the
+    // other engine's rates in power/calib/<arch>_<engine.style>.json.
+    path = default_calibration_path(arch + "_" + ps.get_string("engine.style"));
+    if (!std::filesystem::is_regular_file(path)) path = default_calibration_path(arch);
     if (!std::filesystem::is_regular_file(path)) path.clear();
   } else if (calib != "none") {
     path = calib;

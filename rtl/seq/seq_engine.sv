@@ -30,6 +30,7 @@ module seq_engine #(
   parameter int unsigned ActDepthA  = 256,   // words of buffer A (input + odd passes' outputs)
   parameter int unsigned ActDepthB  = 256,   // words of buffer B
   parameter int unsigned WgtRows    = 256,
+  parameter int unsigned HugeBits   = 65536, // a weight RAM above this many bits goes to SPRAM
   parameter int unsigned ParDepth   = 128,   // parameter entries (output channels of all passes)
   parameter int unsigned DescDepth  = 16,    // passes in the descriptor table
   parameter int unsigned AuxDepth   = 4,
@@ -395,16 +396,33 @@ module seq_engine #(
       if (NSlice == 1 || reg_addr_i[SliceW-1:0] == SliceW'(s)) wld_mask[s*32 +: 32] = '1;
     end
   end
-  prim_ram_1r1w #(.Width(WRow), .Depth(WgtRows)) u_wgt (
-    .clk_i   (clk_i),
-    .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionWgt),
-    .waddr_i (reg_addr_i[SliceW +: WAw]),
-    .wdata_i (wld_data[WRow-1:0]),
-    .wmask_i (wld_mask[WRow-1:0]),
-    .re_i    (state_q == StWork),
-    .raddr_i (wrow_raddr[WAw-1:0]),
-    .rdata_o (wrow_rdata)
-  );
+  // Above HugeBits (more than half the UP5K's 30 EBR) the rows go to single-port SPRAM: the
+  // load port writes them only while the engine is stopped, so one address suffices.
+  logic wgt_we;
+  assign wgt_we = reg_we_i && reg_region == seq_hw_pkg::RegionWgt;
+  if (WgtRows * WRow > HugeBits) begin : g_wgt_huge
+    prim_ram_sp #(.Width(WRow), .Depth(WgtRows)) u_wgt (
+      .clk_i   (clk_i),
+      .we_i    (wgt_we),
+      .waddr_i (reg_addr_i[SliceW +: WAw]),
+      .wdata_i (wld_data[WRow-1:0]),
+      .wmask_i (wld_mask[WRow-1:0]),
+      .re_i    (state_q == StWork),
+      .raddr_i (wrow_raddr[WAw-1:0]),
+      .rdata_o (wrow_rdata)
+    );
+  end else begin : g_wgt_block
+    prim_ram_1r1w #(.Width(WRow), .Depth(WgtRows)) u_wgt (
+      .clk_i   (clk_i),
+      .we_i    (wgt_we),
+      .waddr_i (reg_addr_i[SliceW +: WAw]),
+      .wdata_i (wld_data[WRow-1:0]),
+      .wmask_i (wld_mask[WRow-1:0]),
+      .re_i    (state_q == StWork),
+      .raddr_i (wrow_raddr[WAw-1:0]),
+      .rdata_o (wrow_rdata)
+    );
+  end
 
   // ---------------------------------------------------------------------------------------
   // Activation buffers A/B and the aux registers

@@ -30,7 +30,7 @@ inline PipeSetup pipe_setup(const std::string& model_json, const std::vector<std
   s.net = load_network(model_json);
   const NetGeom geom = net_geometry(s.net);
   TlmOptions opt;
-  opt.config_file = std::string(ECG_SIM_SOURCE_DIR) + "/configs/dwsep.toml";
+  opt.config_file = std::string(ECG_SIM_SOURCE_DIR) + "/configs/dwsep_pipe.toml";
   opt.params = params;
   const ParamSet ps = make_platform_params(s.net, geom, opt);
   s.cfg = engine_config(ps, geom);

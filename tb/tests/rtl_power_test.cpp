@@ -137,9 +137,11 @@ TEST(PowerCosimMode, ReportsTlmAndRtlActivityEstimatesAndTheirDifference) {
   }
 }
 
-// The pipe engine (dwsep): its own block rules (pipe_blocks.json), the line buffers measured.
+// The pipe engine (dwsep's configs/dwsep_pipe.toml shape; its default config is the seq
+// engine): its own block rules (pipe_blocks.json), the line buffers measured.
 TEST(PowerCosimMode, PipeEngineReportsBothEstimates) {
-  const ModeRun r = run_mode("cosim", {"power.rtl_activity=true"}, "", "dwsep");
+  const ModeRun r = run_mode("cosim", {"power.rtl_activity=true", "engine.style=pipe", "engine.pe=1", "engine.simd=1"},
+                             "", "dwsep");
   expect_power_keys(r.report["hardware"]);
   const auto& s = r.report["cosim"]["power"];
   ASSERT_TRUE(s["measured"].get<bool>()) << s.dump();

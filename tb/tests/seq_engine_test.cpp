@@ -73,6 +73,24 @@ TEST(SeqEngine, BnnTrainedVectors) { check_case("bnn", trained("bnn"), 0.0); }
 TEST(SeqEngine, Int2kdTrainedVectors) { check_case("int2kd", trained("int2kd"), 0.0); }
 TEST(SeqEngine, LogqTrainedVectorsOnShiftAdd) { check_case("logq", trained("logq"), 0.0); }
 TEST(SeqEngine, LogqTrainedVectorsBackpressure) { check_case("logq", trained("logq"), 0.6); }
+// dwsep on the seq engine (its UP5K default): the depthwise convolutions run as full
+// convolutions with zero weights outside each channel's group.
+TEST(SeqEngine, DwsepTrainedVectorsZeroFilledDepthwise) { check_case("dwsep", trained("dwsep"), 0.0); }
+TEST(SeqEngine, DwsepTrainedVectorsBackpressure) { check_case("dwsep", trained("dwsep"), 0.6); }
+// Its memories are exactly what the trained network needs; the 5752 x 32-bit weight rows
+// (2880 of them the depthwise layers' zero-filled rows) exceed HugeBits and sit in SPRAM.
+TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
+  const Case c = load_case(trained("dwsep"));
+  const SeqVariant& v = default_seq_variant("dwsep");
+  const SeqProgram p = compile_seq(c.net, v.hw());
+  EXPECT_EQ(p.weight_rows, v.wgt_rows);
+  EXPECT_EQ(p.weight_rows, 5752);
+  EXPECT_EQ(p.param_entries, v.par_depth);
+  EXPECT_EQ(p.act_words_a, v.act_a);
+  EXPECT_EQ(p.act_words_b, v.act_b);
+  EXPECT_EQ(v.pe * v.simd * v.wbits, 32);
+  EXPECT_GT(v.wgt_rows * 32, 65536);  // seq_engine's HugeBits default: single-port SPRAM
+}
 // The logq engine's 4-bit codes {sign, e + 1} hold exponents up to 6 (logq's weights reach
 // 2^6); the tiny test network has a 2^7 weight: the loader says so instead of running it.
 TEST(SeqEngine, TinyPow2WithExponent7IsRejectedBy4BitCodes) {
