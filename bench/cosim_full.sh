@@ -1,18 +1,26 @@
 #!/usr/bin/env bash
 # Benchmark (issue 16): every beat of the database through the RTL next to the TLM model, all
 # five archs, one table.
-#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [ARCH ...]
-#   (default: -s all, every beat, -j = cores, the five archs)
+#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-p KEY=VALUE]... [ARCH ...]
+#   (default: -s all, every beat, -j = cores, each arch's default shape, the five archs)
+#   -L          the larger Verilated shape of each arch (seq: pe 4 x simd 8, dwsep: pe 8 x simd 8)
+#               instead of the default one (seq: 1 x 4, dwsep: 1 x 1; rtl/CMakeLists.txt)
+#   -p KEY=V    more platform parameters for every arch (e.g. -p rtl.bridge=pin)
 # Runs `ecg_sim --arch A --mode cosim --split SPLIT -j N --json` (records in N worker processes,
-# the fast bridge; docs/cosim.md) and prints arch, beats, mismatches (RTL vs golden and TLM),
-# cycle error (TLM vs RTL engine cycles), RTL cycles/s (all workers) and wall time.
+# the fast bridge; docs/cosim.md) and prints arch, shape (pe x simd), beats, mismatches (RTL vs
+# golden and TLM), cycle error (TLM vs RTL engine cycles), RTL clock cycles, RTL cycles/s (all
+# workers, per wall second), wall time, CPU time (user + sys, workers included) and RTL cycles
+# per CPU second, then the load average before and after.
 # Target: all five archs <= 10 min in total on a 2-core machine. Reports:
-# out/bench/cosim_<split>_n<max>_<arch>.json. Exit 1 when any arch has a mismatch or a cycle error.
+# out/bench/cosim_<split>_n<max>_<arch>[_large].json. Exit 1 when any arch has a mismatch or a
+# cycle error.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 split=all
 jobs="$(nproc)"
 set_args=()
+extra=()
+large=0
 max=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,7 +28,9 @@ while [ $# -gt 0 ]; do
     -r) split="r${2//,/_}"; set_args=(--records "$2"); shift 2 ;;
     -n) max="$2"; shift 2 ;;
     -j) jobs="$2"; shift 2 ;;
-    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N)" >&2; exit 2 ;;
+    -L) large=1; shift ;;
+    -p) extra+=(-p "$2"); shift 2 ;;
+    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N, -L, -p KEY=VALUE)" >&2; exit 2 ;;
     *) break ;;
   esac
 done
@@ -30,30 +40,49 @@ archs=("$@")
 sim="${ECG_SIM:-$here/ecg_sim}"
 out="$here/out/bench"
 mkdir -p "$out"
-printf "%-7s %8s %10s %12s %14s %9s\n" arch beats mismatches cycle_err_% rtl_cycles/s wall_s
+printf "%-7s %-5s %8s %10s %12s %14s %14s %9s %9s %13s\n" arch shape beats mismatches cycle_err_% rtl_cycles \
+  rtl_cycles/s wall_s cpu_s cycles/cpu_s
 status=0
 t_all=$(date +%s.%N)
-load0=$(cut -d' ' -f1 /proc/loadavg)
+cpu_all=0
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for arch in "${archs[@]}"; do
-  json="$out/cosim_${split}_n${max}_$arch.json"
+  shape_args=()
+  if [ "$large" = 1 ]; then
+    if [ "$arch" = dwsep ]; then shape_args=(-p engine.pe=8 -p engine.simd=8); else shape_args=(-p engine.pe=4 -p engine.simd=8); fi
+  fi
+  json="$out/cosim_${split}_n${max}_$arch$([ "$large" = 1 ] && echo _large || true).json"
   t0=$(date +%s.%N)
   rc=0
-  "$sim" --arch "$arch" --mode cosim "${set_args[@]}" --max-beats "$max" -j "$jobs" --json "$json" >/dev/null || rc=$?
+  # CPU seconds (user + sys) of ecg_sim and its worker processes: on a shared machine the wall
+  # time depends on the load, the CPU time much less (RTL cycles per CPU second in the table).
+  tfile="$(mktemp)"
+  { TIMEFORMAT="%U %S"; time "$sim" --arch "$arch" --mode cosim "${set_args[@]}" --max-beats "$max" -j "$jobs" \
+      "${shape_args[@]}" "${extra[@]}" --json "$json" >/dev/null 2>&3 || rc=$?; } 3>&2 2>"$tfile"
   t1=$(date +%s.%N)
+  cpu=$(awk '{print $1 + $2}' "$tfile")
+  rm -f "$tfile"
+  cpu_all=$(echo "$cpu_all + $cpu" | bc)
   if [ "$rc" -gt 1 ]; then echo "cosim_full: $arch: ecg_sim exit $rc" >&2; status=1; continue; fi
-  /usr/bin/python3 - "$json" "$arch" "$(echo "$t1 - $t0" | bc)" <<'PY' || status=1
-import json, sys
+  /usr/bin/python3 - "$json" "$arch" "$(echo "$t1 - $t0" | bc)" "$here/configs/$arch.toml" "${shape_args[*]} ${extra[*]}" "$cpu" <<'PY' || status=1
+import json, re, sys, tomllib
 r = json.load(open(sys.argv[1]))
 c = r["cosim"]
+eng = tomllib.load(open(sys.argv[4], "rb"))["engine"]
+pe, simd = eng["pe"], eng["simd"]
+for k, v in re.findall(r"engine\.(pe|simd)=(\d+)", sys.argv[5]):
+    pe, simd = (int(v), simd) if k == "pe" else (pe, int(v))
 g = r.get("golden_check", {}).get("mismatches", 0)
 mism = c["output_mismatches"] + g
-print(f'{sys.argv[2]:<7} {c["beats_compared"]:>8} {mism:>10} {c["cycle_error_pct"]:>12.4f} '
-      f'{r["sim"]["rtl_cycles_per_s"] / 1e6:>12.2f} M {float(sys.argv[3]):>9.1f}')
+print(f'{sys.argv[2]:<7} {f"{pe}x{simd}":<5} {c["beats_compared"]:>8} {mism:>10} {c["cycle_error_pct"]:>12.4f} '
+      f'{r["sim"]["rtl_clock_cycles"]:>14} {r["sim"]["rtl_cycles_per_s"] / 1e6:>12.2f} M {float(sys.argv[3]):>9.1f} '
+      f'{float(sys.argv[6]):>9.1f} {r["sim"]["rtl_clock_cycles"] / max(float(sys.argv[6]), 1e-9) / 1e6:>11.2f} M')
 sys.exit(1 if mism or abs(c["cycle_error_pct"]) > 0 else 0)
 PY
 done
 t_end=$(date +%s.%N)
-echo "set: ${set_args[*]}, max beats $max (0 = all)"
-echo "total wall $(echo "$t_end - $t_all" | bc | xargs printf '%.1f') s on $(nproc) cores, -j $jobs, load average at start $load0" \
-     "(target <= 600 s)"
+echo "set: ${set_args[*]}, max beats $max (0 = all), shapes: $([ "$large" = 1 ] && echo "large (-L)" || echo "defaults")${extra[*]:+, ${extra[*]}}"
+echo "total wall $(echo "$t_end - $t_all" | bc | xargs printf '%.1f') s on $(nproc) cores, -j $jobs," \
+     "load average (1/5/15 min) at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg) (target <= 600 s);" \
+     "CPU $(printf '%.1f' "$cpu_all") s (on an otherwise idle machine: ~ CPU s / min(-j, cores) of wall)"
 exit $status

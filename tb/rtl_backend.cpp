@@ -120,6 +120,7 @@ class RtlBackend final : public Backend {
         if (s > 0) {
           const double rate = static_cast<double>(done) / s;
           const double edges = m_stats.has("rtl.clock_cycles") ? static_cast<double>(m_stats.value("rtl.clock_cycles")) : 0.0;
+          if (auto* c = dynamic_cast<CycleProgress*>(&m_inner)) c->cycles(static_cast<std::uint64_t>(edges));
           m_inner.detail(fmt::format("{:.0f} beats/s, {:.2f} M RTL cycles/s, ETA {:.0f} s", rate, edges / s / 1e6,
                                      rate > 0 ? static_cast<double>(m_total - std::min(done, m_total)) / rate : 0.0));
         }

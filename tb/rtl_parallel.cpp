@@ -49,18 +49,21 @@ void send(int fd, const std::string& line) {
   }
 }
 
-class PipeProgress final : public Progress {
+// Sends "P <beats done> <RTL clock cycles so far>" at most 5 times a second.
+class PipeProgress final : public CycleProgress {
  public:
   explicit PipeProgress(int fd) : m_fd(fd) {}
+  void cycles(std::uint64_t rtl_clock_cycles) override { m_cycles = rtl_clock_cycles; }
   void advance(std::size_t done) override {
     const auto now = Clock::now();
     if (now - m_last < std::chrono::milliseconds(200)) return;
     m_last = now;
-    send(m_fd, fmt::format("P {}\n", done));
+    send(m_fd, fmt::format("P {} {}\n", done, m_cycles));
   }
 
  private:
   int m_fd;
+  std::uint64_t m_cycles = 0;
   Clock::time_point m_last{};
 };
 
@@ -119,6 +122,7 @@ struct Running {
   std::size_t job = 0;
   std::string buf;
   std::size_t done = 0;
+  double cycles = 0;  // RTL clock cycles so far (progress)
   bool finished = false;
   std::string error;
   int error_code = 0;
@@ -190,7 +194,7 @@ class ParallelRtlBackend final : public Backend {
       std::string tag;
       in >> tag;
       if (tag == "P") {
-        in >> r.done;
+        in >> r.done >> r.cycles;
       } else if (tag == "R") {
         std::size_t i = 0, n = 0;
         BeatOutcome o;
@@ -219,12 +223,16 @@ class ParallelRtlBackend final : public Backend {
     };
     auto draw = [&] {
       std::size_t done = finished_beats;
-      for (const Running& r : running) done += r.done;
+      double edges = finished_edges;
+      for (const Running& r : running) {
+        done += r.done;
+        edges += r.cycles;
+      }
       const double s = std::chrono::duration<double>(Clock::now() - t0).count();
       const double rate = s > 0 ? static_cast<double>(done) / s : 0;
-      const double edges_rate = s > 0 ? finished_edges / s : 0;
-      const double eta = rate > 0 ? static_cast<double>(beats.size() - done) / rate : 0;
-      progress.detail(fmt::format("{} workers, {:.0f} beats/s, {:.2f} M RTL cycles/s (records done), ETA {:.0f} s",
+      const double edges_rate = s > 0 ? edges / s : 0;
+      const double eta = rate > 0 ? static_cast<double>(beats.size() - std::min(done, beats.size())) / rate : 0;
+      progress.detail(fmt::format("{} workers, {:.0f} beats/s, {:.2f} M RTL cycles/s, ETA {:.0f} s",
                                   running.size(), rate, edges_rate / 1e6, eta));
       progress.advance(done);
     };
