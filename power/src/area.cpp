@@ -116,6 +116,14 @@ double dsp_eligible(const NetGeom& net, const EngineConfig& cfg, const EngineTim
   return eligible;
 }
 
+double lane_multipliers(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
+  if (shift_add_lanes(net)) return 0;
+  if (t.style != "pipe") return static_cast<double>(cfg.pe) * cfg.simd;
+  double lanes = 0;
+  for (const auto& p : t.passes) lanes += static_cast<double>(p.pe) * static_cast<double>(p.simd);
+  return lanes;
+}
+
 double model_dsps(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, const DeviceCapacity& dev) {
   const double eligible = dsp_eligible(net, cfg, t);
   return eligible <= dev.dsps ? eligible : 0.0;  // all of them or none (--dsp auto)
