@@ -2,7 +2,7 @@
 """Pareto fronts of ecg_sim sweep results (docs/sweeps.md).
 
     scripts/plot_pareto.py RESULTS [RESULTS ...] [--out DIR] [--formats png,svg] [--title T]
-                           [--marker-by KEY]
+                           [--marker-by KEY] [--front-by KEY]
 
 RESULTS are results.jsonl (or results.csv) files written by `ecg_sim sweep`; several files are
 plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the first file):
@@ -10,13 +10,16 @@ plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the 
   pareto_energy_latency.{png,svg}  energy/beat vs latency     (both minimised)
   pareto_accuracy_energy.{png,svg} accuracy vs energy/beat    (accuracy maximised)
   pareto_fps_power.{png,svg}       FPS vs power               (FPS maximised)
+  pareto_realtime_energy_latency.{png,svg} energy/beat at the recording's pace (idle included) vs latency
   pareto_battery_latency.{png,svg} battery life at the recording's pace vs latency (life maximised)
   pareto_realtime_power_area.{png,svg} average power at the recording's pace vs LUTs (both minimised)
   pareto_summary.txt               the Pareto-optimal points of each plot, with their parameters
 
 One colour per arch (and, with --marker-by KEY, one marker shape per value of parameter KEY,
 e.g. power.tech); Pareto-optimal points (over all archs) are drawn large with a black edge
-and joined by the front's staircase. Only points with status "ok" and both values present are
+and joined by the front's staircase. With --front-by KEY (e.g. power.tech: a designer picks
+the device first) there is one front per value of KEY, each with its own staircase, and the
+summary lists each. Only points with status "ok" and both values present are
 used; a plot whose metrics no point has (e.g. power in golden mode) is skipped with a note.
 Infeasible points, those whose report says the design does not fit its device (fits false) or
 misses its clock (meets_clock false: clock_mhz above the design's fmax_mhz), are drawn as grey
@@ -46,6 +49,8 @@ PLOTS = [
      "accuracy", "accuracy", "max"),
     ("pareto_fps_power", "power_mw_total", "power (mW, total)", "min",
      "fps", "throughput (beats/s)", "max"),
+    ("pareto_realtime_energy_latency", "latency_us_mean", "latency per beat (us, mean)", "min",
+     "realtime_uj_per_beat", "energy per beat at the recording's pace, idle included (uJ)", "min"),
     ("pareto_battery_latency", "latency_us_mean", "latency per beat (us, mean)", "min",
      "battery_life_days", "battery life at the recording's pace (days)", "max"),
     ("pareto_realtime_power_area", "luts", "LUTs (hardware.area)", "min",
@@ -143,7 +148,19 @@ def param_value(r, key):
     return "-" if v is None else str(v)
 
 
-def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
+def group_fronts(pts, used, xs, ys, front_by):
+    """[(group value or None, front indices)]: one front over all points, or one per value of
+    parameter front_by."""
+    if not front_by:
+        return [(None, pareto(pts, xs, ys))]
+    out = []
+    for v in sorted({param_value(r, front_by) for r in used}):
+        idx = [i for i, r in enumerate(used) if param_value(r, front_by) == v]
+        out.append((v, [idx[j] for j in pareto([pts[i] for i in idx], xs, ys)]))
+    return out
+
+
+def plot_one(rows, spec, out_dir, formats, title, marker_by=None, front_by=None):
     stem, xc, xl, xs, yc, yl, ys = spec
     pts, used, bad = [], [], []
     for r in rows:
@@ -163,8 +180,8 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
         lines.append(f"   skipped: no feasible successful point has both {xc} and {yc}"
                      + (f" ({len(bad)} infeasible)" if bad else ""))
         return lines, []
-    front = pareto(pts, xs, ys)
-    on_front = set(front)
+    fronts = group_fronts(pts, used, xs, ys, front_by)
+    on_front = {i for _, f in fronts for i in f}
 
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
     archs = sorted({r.get("arch", "?") for r in used},
@@ -192,9 +209,13 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
             ax.scatter([], [], s=30, color="gray", marker=marker_of[v], label=f"{marker_by}={v}")
     ax.scatter([], [], s=90, color="white", edgecolors="black", marker="*" if not marker_by else "o",
                label="Pareto-optimal")
-    fx = [pts[i][0] for i in front]
-    fy = [pts[i][1] for i in front]
-    ax.step(fx, fy, where="post", color="black", linewidth=0.8, alpha=0.7, label="Pareto front", zorder=2)
+    styles = ["-", "--", ":", "-."]
+    for n, (v, front) in enumerate(fronts):
+        fx = [pts[i][0] for i in front]
+        fy = [pts[i][1] for i in front]
+        label = "Pareto front" if v is None else f"Pareto front, {front_by}={v}"
+        ax.step(fx, fy, where="post", color="black", linestyle=styles[n % len(styles)], linewidth=0.8, alpha=0.7,
+                label=label, zorder=2)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
     if log_scale_wanted([p[0] for p in pts] + [b[0][0] for b in bad]):
@@ -212,10 +233,13 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None):
         written.append(path)
     plt.close(fig)
 
-    lines.append(f"   {len(pts)} feasible points, {len(front)} Pareto-optimal:")
-    for i in front:
-        r = used[i]
-        lines.append(f"   * {xc}={pts[i][0]:.6g}  {yc}={pts[i][1]:.6g}  {describe(r)}")
+    for v, front in fronts:
+        n = len(pts) if v is None else sum(1 for r in used if param_value(r, front_by) == v)
+        where = "" if v is None else f" with {front_by}={v}"
+        lines.append(f"   {n} feasible points{where}, {len(front)} Pareto-optimal:")
+        for i in front:
+            r = used[i]
+            lines.append(f"   * {xc}={pts[i][0]:.6g}  {yc}={pts[i][1]:.6g}  {describe(r)}")
     if bad:
         lines.append(f"   {len(bad)} infeasible points (left off the front):")
         for (x, y), r in bad:
@@ -230,6 +254,7 @@ def main(argv=None):
     ap.add_argument("--formats", default="png,svg", help="comma-separated image formats (default png,svg)")
     ap.add_argument("--title", default="", help="title prefix of the plots")
     ap.add_argument("--marker-by", help="parameter whose values get one marker shape each (e.g. power.tech)")
+    ap.add_argument("--front-by", help="one Pareto front per value of this parameter (e.g. power.tech)")
     a = ap.parse_args(argv)
     rows = []
     for path in a.results:
@@ -245,7 +270,7 @@ def main(argv=None):
     summary = [f"Pareto summary of {len(rows)} points ({ok} ok) from {', '.join(a.results)}", ""]
     images = []
     for spec in PLOTS:
-        lines, written = plot_one(rows, spec, out_dir, formats, a.title, a.marker_by)
+        lines, written = plot_one(rows, spec, out_dir, formats, a.title, a.marker_by, a.front_by)
         summary.extend(lines + [""])
         images.extend(written)
     text = "\n".join(summary)

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <set>
@@ -118,7 +119,7 @@ int sc_main(int argc, char** argv) {
       int i = 0;
       // Board results: the fit is on the engine alone; a board result of a shape also
       // synthesized alone gives the board's overhead, and its Fmax the clock period.
-      double board_l = 0, board_f = 0, pairs = 0;
+      double board_l = 0, board_f = 0, pairs = 0, placed_lc = 0, placed_lut = 0;
       std::vector<std::vector<double>> xp;
       std::vector<double> yp;
       for (const Sample& b : all) {
@@ -126,6 +127,15 @@ int sc_main(int argc, char** argv) {
         if (b.s.fmax_mhz) {
           xp.push_back(b.f.fmax_vector());
           yp.push_back(1e3 / *b.s.fmax_mhz);
+        }
+        if (b.s.fmax_mhz) {  // placed: logic cells per LUT4 (carry cells, lone flip-flops)
+          std::ifstream in(b.s.file);
+          const nlohmann::json j = nlohmann::json::parse(in);
+          const double lc = j["utilization"].value("lc", 0.0);
+          if (lc > 0) {
+            placed_lc += lc;
+            placed_lut += b.s.luts;
+          }
         }
         for (const Sample& e : all)
           if (e.s.engine_only && e.s.device == dev && e.s.arch == b.s.arch && e.s.pe == b.s.pe && e.s.simd == b.s.simd) {
@@ -167,6 +177,7 @@ int sc_main(int argc, char** argv) {
         m.board_ffs = std::round(board_f / pairs);
       }
       m.bram_offset = std::round(bram_res / static_cast<double>(train.size()));
+      const double lc_per_lut = placed_lut > 0 ? placed_lc / placed_lut : 0.0;
       nlohmann::json fitted = nlohmann::json::array(), held = nlohmann::json::array();
       for (const Sample* x : train) fitted.push_back(shape_row(*x, m));
       for (const Sample* x : test) {
@@ -182,6 +193,9 @@ int sc_main(int argc, char** argv) {
                       {"held_out", held},
                       {"fmax_shapes", xp.size()},
                       {"board_pairs", pairs},
+                      {"lc_per_lut", lc_per_lut},
+                      {"lc_per_lut_note", "logic cells per LUT4 of the placed (board) results: the UP5K's 5280 is a "
+                                          "logic-cell count; `fits` checks the model's LUTs x this"},
                       {"tool", "build/tools/ecg_area_fit --dir " + dir + " --out " + out}};
       models[dev] = m;
       fmt::print("{}: fitted on {} shapes (engine alone), held out {}: largest |error| LUT {:.1f} %, FF {:.1f} %; "

@@ -116,6 +116,14 @@ double dsp_eligible(const NetGeom& net, const EngineConfig& cfg, const EngineTim
   return eligible;
 }
 
+double lane_multipliers(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
+  if (shift_add_lanes(net)) return 0;
+  if (t.style != "pipe") return static_cast<double>(cfg.pe) * cfg.simd;
+  double lanes = 0;
+  for (const auto& p : t.passes) lanes += static_cast<double>(p.pe) * static_cast<double>(p.simd);
+  return lanes;
+}
+
 double model_dsps(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, const DeviceCapacity& dev) {
   const double eligible = dsp_eligible(net, cfg, t);
   return eligible <= dev.dsps ? eligible : 0.0;  // all of them or none (--dsp auto)
@@ -389,7 +397,13 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
     a.model_lut_error_pct = m.lut_error_pct;
     a.model_ff_error_pct = m.ff_error_pct;
   }
-  a.fits = a.luts <= dev.luts && a.ffs <= dev.ffs && a.brams <= dev.brams && a.dsps <= dev.dsps &&
+  // The UP5K's capacity is 5280 logic cells (LUT4 + carry + DFF each), not LUT4s: carry
+  // cells and lone flip-flops take cells of their own. A placed result says itself whether it
+  // fits; otherwise the LUTs x the placed results' logic cells per LUT4 (model "lc_per_lut").
+  double cells = a.luts;
+  if (dev.name == "up5k" && !(match && match->fmax_mhz))
+    cells = a.luts * std::max(1.0, model().provenance.value("lc_per_lut", 1.0));
+  a.fits = cells <= dev.luts && a.ffs <= dev.ffs && a.brams <= dev.brams && a.dsps <= dev.dsps &&
            a.sprams <= dev.sprams;
   if (dev.name == "asic") a.fmax_mhz.reset();  // the FPGA's Fmax says nothing about standard cells
   if (a.fmax_mhz) a.meets_clock = clock_mhz <= *a.fmax_mhz;

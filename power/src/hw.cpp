@@ -121,6 +121,10 @@ AreaReport setup_area(const PowerSetup& s) {
 HwShape power_hw_shape(const PowerSetup& s, const AreaReport& area) {
   HwShape h = hw_shape(s.net, s.engine, s.timing);
   if (area.ffs > 0) h.clocked_bits = area.ffs;
+  // Lane multipliers on the device's hard multipliers (SB_MAC16 / DSP48E1) cost the table's
+  // mult_dsp, not the LUT-built mult: when hardware.area's DSPs hold every lane multiplier.
+  const double lanes = lane_multipliers(s.net, s.engine, s.timing);
+  if (lanes > 0 && area.dsps >= lanes && s.power.tech.has("mult_dsp")) h.mult_action = "mult_dsp";
   return h;
 }
 

@@ -50,7 +50,7 @@ CounterCost counter_cost(const std::string& c, const HwShape& hw) {
     k.nominal_bits = 0;
   } else if (std::regex_match(c, m, kMac)) {
     const double a = num(1), w = num(2);
-    k.terms = {{"mult", a * w, 0}, {"add", a + w, 0}};
+    k.terms = {{hw.mult_action, a * w, 0}, {"add", a + w, 0}};
     k.nominal_bits = 2 * (a + w);
   } else if (c == "engine.xnor_popcount") {
     k.terms = {{"xnor_popcount", 1, 0}};

@@ -172,6 +172,35 @@ TEST(Area, StaticPowerFromArea) {
   EXPECT_EQ(TechTable::load("asic45").leakage().from_area, false);
 }
 
+TEST(Area, LaneMultipliersOnHardBlocksCostMultDsp) {
+  // 1 x 4: 4 lane multipliers on the UP5K's DSPs -> mult_dsp; 4 x 8: 32 lanes do not fit the 8
+  // SB_MAC16 -> LUT-built mult; asic45 has no mult_dsp -> mult.
+  PowerConfig pc;
+  pc.tech = TechTable::load("ice40up");
+  ASSERT_TRUE(pc.tech.has("mult_dsp"));
+  EXPECT_LT(pc.tech.pj("mult_dsp", 32, 0, "t"), pc.tech.pj("mult", 32, 0, "t"));
+  const Engine one = engine("qrcnn", 1, 4);
+  EXPECT_DOUBLE_EQ(lane_multipliers(one.net, one.cfg, one.t), 4);
+  AreaReport a;
+  a.dsps = 6;
+  a.ffs = 1000;
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult_dsp");
+  a.dsps = 3;  // fewer hard multipliers than lanes: the lanes are LUT-built
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult");
+  const Engine big = engine("qrcnn", 4, 8);
+  a.dsps = model_dsps(big.net, big.cfg, big.t, device_capacity("up5k"));
+  EXPECT_DOUBLE_EQ(a.dsps, 0);
+  EXPECT_EQ(power_hw_shape(PowerSetup{big.net, big.cfg, big.t, pc}, a).mult_action, "mult");
+  pc.tech = TechTable::load("asic45");
+  a.dsps = 6;
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult");
+  // The counter mapping charges the chosen action.
+  HwShape hw;
+  hw.mult_action = "mult_dsp";
+  EXPECT_EQ(counter_cost("engine.mac.a8w4", hw).terms.front().action, "mult_dsp");
+  EXPECT_EQ(counter_cost("engine.mac.a8w4", HwShape{}).terms.front().action, "mult");
+}
+
 TEST(Area, RealtimeView) {
   Report r;
   r.hardware.clock_mhz = 10;

@@ -96,6 +96,32 @@ class ScriptTest(unittest.TestCase):
             self.assertIn("engine.pe=8: clock 48 MHz above fmax 30.2 MHz", lat)
             self.assertNotIn("* latency_us_mean=10  ", lat)
 
+    def test_one_front_per_group(self):
+        # Two devices: the fpga points dominate the ice points on both axes, so one joint front
+        # holds fpga points only; --front-by power.tech gives each device its own front.
+        with tempfile.TemporaryDirectory() as d:
+            rows = []
+            for tech, scale in (("fpga", 1.0), ("ice", 10.0)):
+                for pe, (lat, e) in zip((1, 2, 4), ((40.0, 1.0), (20.0, 1.5), (10.0, 2.5))):
+                    rows.append({"arch": "qrcnn", "status": "ok", "params": {"engine.pe": pe, "power.tech": tech},
+                                 "latency_us_mean": lat * scale, "energy_uj_per_beat": e * scale})
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+            joint = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--formats", "png", "--out", d],
+                                   capture_output=True, text=True)
+            self.assertEqual(joint.returncode, 0, joint.stderr)
+            lat = joint.stdout.split("== pareto_energy_latency")[1].split("==")[0]
+            self.assertIn("6 feasible points, 3 Pareto-optimal", lat)
+            self.assertNotIn("power.tech=ice", lat)
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--formats", "png", "--out", d,
+                                  "--front-by", "power.tech"], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            lat = out.stdout.split("== pareto_energy_latency")[1].split("==")[0]
+            self.assertIn("3 feasible points with power.tech=fpga, 3 Pareto-optimal", lat)
+            self.assertIn("3 feasible points with power.tech=ice, 3 Pareto-optimal", lat)
+            self.assertIn("energy_uj_per_beat=25  qrcnn engine.pe=4 power.tech=ice", lat)
+
     def test_missing_metrics_skip_a_plot(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "results.jsonl")
@@ -103,7 +129,7 @@ class ScriptTest(unittest.TestCase):
                 f.write(json.dumps({"arch": "bnn", "status": "ok", "params": {}, "accuracy": 0.9}) + "\n")
             out = subprocess.run(["/usr/bin/python3", SCRIPT, path], capture_output=True, text=True)
             self.assertEqual(out.returncode, 0, out.stderr)
-            self.assertEqual(out.stdout.count("skipped: no feasible successful point"), 5)
+            self.assertEqual(out.stdout.count("skipped: no feasible successful point"), 6)
 
 
 if __name__ == "__main__":

@@ -55,6 +55,8 @@ double model_brams(const AreaBuffers& b, const DeviceCapacity& dev);
 // the lanes shift-add (pow2 weights). The synth flow puts all of them on DSPs when they fit the device (iCE40
 // --dsp auto), else none.
 double dsp_eligible(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t);
+// Lane multipliers of the engine (PE x SIMD per unit; 0 where the lanes shift-add).
+double lane_multipliers(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t);
 double model_dsps(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, const DeviceCapacity& dev);
 
 // The fitted model of one device: coefficients of the feature vectors (least squares), the

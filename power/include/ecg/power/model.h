@@ -19,6 +19,7 @@ namespace ecg::power {
 struct HwShape {
   std::map<std::string, double> mem_bytes;  // memory key of "mem.<key>.*" counters -> capacity
   double clocked_bits = 0;                  // flip-flops clocked on every busy engine cycle
+  std::string mult_action = "mult";         // lane multiplies: "mult" (LUT logic) or "mult_dsp" (hard blocks)
 };
 
 // What one counter costs per count: a sum of table actions, charged to one block.
