@@ -25,7 +25,8 @@ struct Flavour {
 TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
   int checked = 0;
   for (const Flavour f : {Flavour{"qrcnn", 0, 4, 8}, Flavour{"bnn", 1, 8, 16},
-                          Flavour{"int2kd", 0, 2, 8}, Flavour{"logq", 2, 4, 8}}) {
+                          Flavour{"int2kd", 0, 2, 8}, Flavour{"logq", 2, 4, 8},
+                          Flavour{"dwsep", 0, 8, 8}}) {
     std::vector<std::string> models = {std::string(ECG_MODELS_TEST_DATA) + "/t_" + f.arch + ".json"};
     const std::string trained = std::string(ECG_SIM_SOURCE_DIR) + "/weights/" + f.arch + "/model.json";
     if (std::filesystem::exists(trained)) models.push_back(trained);
