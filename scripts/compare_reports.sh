@@ -11,6 +11,8 @@
 #                        scripts/compare_reports.sh diff /tmp/before /tmp/after
 # ECG_COMPARE_ARCHS / ECG_COMPARE_MODES narrow the set (default: all five archs, golden tlm cosim);
 # ECG_COMPARE_COSIM_BEATS=N runs cosim on the first N beats only (default: the whole record).
+# ECG_COMPARE_SOURCE_ROOTS="/work/main /work/h-x" (diff): binaries built from different checkouts
+# name their own tech/calibration files; these source roots are read as one ("<source>").
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 archs="${ECG_COMPARE_ARCHS:-qrcnn bnn int2kd logq dwsep}"
@@ -40,11 +42,15 @@ import json, os, sys
 # Wall-clock fields: they differ from run to run of the same binary.
 TIMING = {"wall_s", "beats_per_s", "load_s", "golden_wall_s", "golden_beats_per_s",
           "speed_vs_golden", "rtl_cycles_per_s"}
+ROOTS = sorted(os.environ.get("ECG_COMPARE_SOURCE_ROOTS", "").split(), key=len, reverse=True)
 def strip(j):
     if isinstance(j, dict):
         return {k: strip(v) for k, v in j.items() if k not in TIMING}
     if isinstance(j, list):
         return [strip(v) for v in j]
+    if isinstance(j, str):
+        for r in ROOTS:
+            j = j.replace(r.rstrip("/") + "/", "<source>/")
     return j
 def diffs(a, b, path=""):
     if type(a) != type(b):
@@ -79,5 +85,5 @@ sys.exit(1 if bad or not names else 0)
 PY
   ;;
 *)
-  sed -n 2,13p "$0"; exit 2 ;;
+  sed -n 2,15p "$0"; exit 2 ;;
 esac
