@@ -210,6 +210,30 @@ class Augment(unittest.TestCase):
             self.assertFalse(torch.allclose(model(x, a), model(x2, a)))
 
 
+class HeadBias(unittest.TestCase):
+    def test_tuning_shifts_logits_exactly_and_never_lowers_the_score(self):
+        import train
+        torch.manual_seed(0)
+        spec, model = archs.ARCHS["dwsep"](**archs.task_kw("aami"))
+        classes = archs.CLASSES["aami5"]
+        b = D.synthetic(spec, classes, n=400, seed=4)
+        x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
+        a = torch.from_numpy(b.aux.astype(np.float32))
+        model.eval()
+        model.fold_bn()
+        mj = json.loads(json.dumps(model.export(x[:4], a[:4], "dwsep", classes, spec)))
+        l0, c0, _ = qnet.run_int(mj, b.x, b.aux)
+        s0 = train.select_score(b, c0, classes, "aami")
+        off, s1 = train.tune_head_bias(mj, b, classes, ["S", "V"], lambda m: None)
+        l1, c1, _ = qnet.run_int(mj, b.x, b.aux)
+        o = np.array([off[c] for c in classes])
+        self.assertTrue(np.array_equal(l1, l0 + o[None, :]))  # a bias offset moves that logit only
+        self.assertEqual(off["N"], 0)
+        self.assertEqual(off["F"], 0)
+        self.assertGreaterEqual(s1, s0)
+        self.assertAlmostEqual(train.select_score(b, c1, classes, "aami"), s1)
+
+
 class CommittedWeights(unittest.TestCase):
     def test_vectors_reproduce(self):
         root = os.path.join(D.REPO, "weights")

@@ -349,8 +349,18 @@ def test_set(arch, mode, args):
     return split_intra(concat(ds1, ds2), args.seed)[2]
 
 
-def run_training(arch, mode, args, log):
+def recipe_of(arch, args):
     recipe = archs.recipe(arch, args.task)
+    for kv in args.recipe:
+        k, _, v = kv.partition("=")
+        if k not in recipe and k not in ("morph_drop", "rr_swap", "rr_swap_back", "tune_bias", "augment"):
+            raise SystemExit("train.py: --recipe %s: unknown key %s" % (kv, k))
+        recipe[k] = json.loads(v)
+    return recipe
+
+
+def run_training(arch, mode, args, log):
+    recipe = recipe_of(arch, args)
     tkw = archs.task_kw(args.task)
     if args.quick:
         for k in ("fp_epochs", "q_epochs"):
@@ -437,6 +447,18 @@ def run_training(arch, mode, args, log):
         fp_pred = fit(model, "net")
     result["train_wall_s"] = round(time.time() - t_start, 1)
     model_json = model.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+    if recipe.get("tune_bias"):
+        before = model_json["tensors"][logits_layer(model_json)]["data"]
+        off, score = tune_head_bias(model_json, val, classes, recipe["tune_bias"], log)
+        result["head_bias"] = {"offsets": off, "select_score": score, "bias_before": before}
+        head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
+        seen = []  # the head's weight scale sw in the quantized forward (its bias / sw is rounded)
+        hook = head.register_forward_hook(lambda m, i, o: seen.append(o[1]))
+        predict(model, te.take(np.arange(min(8, len(te)))), True)
+        hook.remove()
+        with torch.no_grad():  # the same offsets in the torch model
+            for i, c in enumerate(classes):
+                head.bias[i] += off[c] * float(seen[-1].reshape(-1)[0])
     t0 = time.time()
     _, icls, _ = qnet.run_int(model_json, te.x, te.aux)
     result["int_sim_s"] = round(time.time() - t0, 2)
@@ -452,6 +474,90 @@ def run_training(arch, mode, args, log):
         {c: (round(v["se"] or 0, 3), round(v["ppv"] or 0, 3))
          for c, v in result["int"]["per_class"].items()}))
     return model_json, vec, result
+
+
+def logits_layer(model_json):
+    """The last layer (the dense that produces the logits) and its bias tensor's name."""
+    last = model_json["layers"][-1]
+    assert last["type"] == "dense" and last.get("bias"), "logits layer is not a dense with a bias"
+    return last["bias"]
+
+
+def tune_head_bias(model_json, val, classes, classes_tuned, log, rounds=3, steps=81):
+    """Post-training prior correction chosen on the selection (hold-out) beats only: adds an
+    integer offset to the logits layer's bias of each class in `classes_tuned` (coordinate
+    ascent over a grid of +-4 standard deviations of the hold-out logits) where it raises
+    the selection score (select_score, "aami"). Training balances the classes (S ~1.4% of
+    DS1 weighted like N), which moves the decision boundary towards the rare classes; the
+    offset moves it back to where the hold-out patients' Se/+P balance is best. Exact in the
+    integer model: adding c to a dense bias adds c to that logit. Returns the offsets."""
+    logits, _, _ = qnet.run_int(model_json, val.x, val.aux)
+    logits = logits.astype(np.int64)
+    off = np.zeros(len(classes), dtype=np.int64)
+    score = lambda o: select_score(val, (logits + o[None, :]).argmax(1), classes, "aami")  # noqa: E731
+    best = score(off)
+    log("head bias tuning: hold-out score %.4f before" % best)
+    sd = float(logits.std()) or 1.0
+    grid = np.unique(np.round(np.linspace(-4 * sd, 4 * sd, steps)).astype(np.int64))
+    for _ in range(rounds):
+        moved = False
+        for name in classes_tuned:
+            c = classes.index(name)
+            for g in grid:
+                o = off.copy()
+                o[c] = g
+                v = score(o)
+                if v > best + 1e-9:
+                    best, off, moved = v, o, True
+        if not moved:
+            break
+    bias = logits_layer(model_json)
+    t = model_json["tensors"][bias]
+    t["data"] = [int(b + o) for b, o in zip(t["data"], off)]
+    lo, hi = -(1 << (t["bits"] - 1)), (1 << (t["bits"] - 1)) - 1
+    assert all(lo <= v <= hi for v in t["data"]), "tuned bias outside its format"
+    log("head bias tuning: offsets %s -> hold-out score %.4f" % (
+        {classes[i]: int(v) for i, v in enumerate(off) if v}, best))
+    return {classes[i]: int(v) for i, v in enumerate(off)}, best
+
+
+def retune(args, out, manifest, man_path, log):
+    """--retune: the last step of an aami run (the head bias tuning) applied to the model.json
+    that training exported, without retraining: reads OUT/model.json, tunes on the recipe's
+    hold-out, rewrites model.json and vectors.json and the manifest's integer DS2 figures."""
+    if args.task != "aami" or args.synthetic:
+        raise SystemExit("train.py: --retune needs --task aami on MIT-BIH data")
+    recipe = recipe_of(args.arch, args)
+    if not recipe.get("tune_bias"):
+        raise SystemExit("train.py: --retune needs --recipe 'tune_bias=[\"S\",\"V\"]' (the classes to tune)")
+    with open(os.path.join(out, "model.json")) as f:
+        model_json = json.load(f)
+    spec = model_json["input"]
+    classes = model_json["classes"]
+    ds1, te = load_data(spec, classes, args, "inter")
+    val = ds1.records(recipe["holdout"])
+    r = manifest["inter"]
+    if "head_bias" in r:
+        raise SystemExit("train.py: %s is already tuned (manifest inter.head_bias)" % out)
+    before = list(model_json["tensors"][logits_layer(model_json)]["data"])
+    off, score = tune_head_bias(model_json, val, classes, recipe["tune_bias"], log)
+    _, icls, _ = qnet.run_int(model_json, te.x, te.aux)
+    r["int_before_tuning"] = r["int"]
+    r["int"] = qnet.metrics(te.y, icls, classes)
+    r["head_bias"] = {"offsets": off, "select_score": score, "bias_before": before,
+                      "applied": "train.py --retune on the exported model (torch-quant agreement "
+                                 "recorded before the tuning)"}
+    r["recipe"] = dict(r["recipe"], tune_bias=recipe["tune_bias"])
+    r["command"] += " && /usr/bin/python3 scripts/train/train.py --arch %s --task aami --retune%s" % (
+        args.arch, "".join(" --recipe '%s'" % kv for kv in args.recipe))
+    dump_compact(model_json, os.path.join(out, "model.json"))
+    dump_compact(vectors(model_json, te, pick_vectors(te, n_vectors(model_json, te, "inter"))),
+                 os.path.join(out, "vectors.json"))
+    with open(man_path, "w") as f:
+        json.dump(manifest, f, indent=1)
+        f.write("\n")
+    log("%s retuned: DS2 INT acc %.4f  %s" % (args.arch, r["int"]["accuracy"], {
+        c: (round(v["se"] or 0, 3), round(v["ppv"] or 0, 3)) for c, v in r["int"]["per_class"].items()}))
 
 
 def git_rev():
@@ -477,6 +583,11 @@ def main(argv=None):
     ap.add_argument("--quick", action="store_true", help="1 epoch per phase (smoke test)")
     ap.add_argument("--revector", action="store_true",
                     help="only rewrite vectors.json from the existing model.json (no training)")
+    ap.add_argument("--recipe", action="append", default=[], metavar="KEY=JSON",
+                    help="override one recipe entry (e.g. rr_swap_back=3.0), recorded in the manifest")
+    ap.add_argument("--retune", action="store_true",
+                    help="--task aami: only apply the recipe's head bias tuning (tune_head_bias, on the "
+                         "DS1 hold-out) to the existing model.json and re-evaluate it (no training)")
     ap.add_argument("--synthetic", type=int, default=0, metavar="N",
                     help="train on N synthetic beats instead of MIT-BIH (tests only)")
     args = ap.parse_args(argv)
@@ -500,6 +611,9 @@ def main(argv=None):
         with open(man_path) as f:
             manifest = json.load(f)
     modes = ["inter", "intra"] if args.eval == "both" else [args.eval]
+    if args.retune:
+        retune(args, out, manifest, man_path, log)
+        return
     if args.revector:
         for mode in modes:
             d = out if mode == "inter" else os.path.join(out, "intra")
@@ -520,7 +634,8 @@ def main(argv=None):
         result["command"] = "/usr/bin/python3 scripts/train/train.py --arch %s%s --eval %s --seed %d --threads %d%s%s" % (
             args.arch, " --task aami" if args.task == "aami" else "", mode, args.seed, args.threads,
             " --quick" if args.quick else "",
-            " --synthetic %d" % args.synthetic if args.synthetic else "")
+            "".join(" --recipe '%s'" % kv for kv in args.recipe) +
+            (" --synthetic %d" % args.synthetic if args.synthetic else ""))
         result["synthetic_data"] = bool(args.synthetic)
         result["environment"] = {"torch": torch.__version__, "numpy": np.__version__,
                                  "python": platform.python_version(), "threads": args.threads,
