@@ -3,7 +3,8 @@
 # five archs, one table.
 #   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-p KEY=VALUE]... [ARCH ...]
 #   (default: -s all, every beat, -j = cores, each arch's default shape, the five archs)
-#   -L          the larger Verilated shape of each arch (seq: pe 4 x simd 8, dwsep: pe 8 x simd 8)
+#   -L          the larger Verilated shape of each arch (seq: pe 4 x simd 8, bnn with 64 XNOR lanes;
+#               dwsep: pe 8 x simd 8)
 #               instead of the default one (seq: 1 x 4, dwsep: 1 x 1; rtl/CMakeLists.txt)
 #   -p KEY=V    more platform parameters for every arch (e.g. -p rtl.bridge=pin)
 # Runs `ecg_sim --arch A --mode cosim --split SPLIT -j N --json` (records in N worker processes,
@@ -49,7 +50,11 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for arch in "${archs[@]}"; do
   shape_args=()
   if [ "$large" = 1 ]; then
-    if [ "$arch" = dwsep ]; then shape_args=(-p engine.pe=8 -p engine.simd=8); else shape_args=(-p engine.pe=4 -p engine.simd=8); fi
+    case "$arch" in
+      dwsep) shape_args=(-p engine.pe=8 -p engine.simd=8) ;;
+      bnn) shape_args=(-p engine.pe=4 -p engine.simd=8 -p engine.xnor_lanes=64) ;;  # seq_bnn_p4s8's XNOR word
+      *) shape_args=(-p engine.pe=4 -p engine.simd=8) ;;
+    esac
   fi
   json="$out/cosim_${split}_n${max}_$arch$([ "$large" = 1 ] && echo _large || true).json"
   t0=$(date +%s.%N)
