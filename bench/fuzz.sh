@@ -11,6 +11,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-10000000}"; jobs="${2:-1}"; shift $(( $# < 2 ? $# : 2 ))
 start=$(date +%s)
 if [ "$jobs" -gt 1 ]; then
+  ECG_FUZZ_BUILD_ONLY=1 "$here/scripts/fuzz.sh" >/dev/null  # once, before the jobs share the build folder
   # Independent processes with different seeds, each a share of the runs.
   pids=(); share=$(( (runs + jobs - 1) / jobs ))
   for j in $(seq 1 "$jobs"); do

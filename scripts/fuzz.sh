@@ -5,6 +5,7 @@
 # report fails the run; its reproducer is written to build-fuzz/artifacts/.
 # Usage: scripts/fuzz.sh [SECONDS] [extra libFuzzer flags...]   (default 60 s)
 #   e.g. scripts/fuzz.sh 0 -runs=10000000      (a fixed number of executions: bench/fuzz.sh)
+#   ECG_FUZZ_BUILD_ONLY=1 scripts/fuzz.sh     builds the target and stops
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ECG_FUZZ_BUILD_DIR:-$here/build-fuzz}"
@@ -14,6 +15,7 @@ launcher=(); command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUN
 cmake -S "$here" -B "$build" -DECG_FUZZ=ON -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DECG_SKIP_DIRS=qnet;golden;hw;run;power;models;rtl;tb;tools;sweep;synth;sim" "${launcher[@]}" >/dev/null
 cmake --build "$build" --target fuzz_wfdb -j"$(nproc)"
+[ "${ECG_FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 corpus="$(mktemp -d)"; trap 'rm -rf "$corpus"' EXIT
 cp "$here"/tests/fuzz/corpus/* "$corpus/"
 mkdir -p "$build/artifacts"
