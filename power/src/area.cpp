@@ -102,26 +102,23 @@ double model_brams(const AreaBuffers& b, const DeviceCapacity& dev) {
   return blocks(b.weights) + 2 * blocks(b.activations / 2) + blocks(b.line_buffers) + blocks(b.input);
 }
 
-double dsp_eligible(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
-  // A requant multiplier (24 x 16) takes two 16 x 16 SB_MAC16 (measured: seq logq 1 x 4 maps
-  // its one requant to 2 DSPs, 2 x 4 to 4); a lane multiplier one.
-  const bool lanes_multiply = !shift_add_lanes(net);
-  double eligible = 0;
-  if (t.style == "pipe") {
-    for (const auto& p : t.passes)
-      eligible += static_cast<double>(p.pe) * (2 + (lanes_multiply ? static_cast<double>(p.simd) : 0.0));
-  } else {
-    eligible = cfg.pe * (2.0 + (lanes_multiply ? cfg.simd : 0));
-  }
-  return eligible;
-}
-
 double lane_multipliers(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
   if (shift_add_lanes(net)) return 0;
   if (t.style != "pipe") return static_cast<double>(cfg.pe) * cfg.simd;
   double lanes = 0;
   for (const auto& p : t.passes) lanes += static_cast<double>(p.pe) * static_cast<double>(p.simd);
   return lanes;
+}
+
+double dsp_eligible(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
+  // A requant multiplier (24 x 16) takes two 16 x 16 SB_MAC16 (measured: seq logq 1 x 4 maps
+  // its one requant to 2 DSPs, 2 x 4 to 4); a lane multiplier one.
+  double pes = cfg.pe;
+  if (t.style == "pipe") {
+    pes = 0;
+    for (const auto& p : t.passes) pes += static_cast<double>(p.pe);
+  }
+  return 2 * pes + lane_multipliers(net, cfg, t);
 }
 
 double model_dsps(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, const DeviceCapacity& dev) {

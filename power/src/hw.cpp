@@ -97,7 +97,7 @@ PowerConfig power_config(const ParamSet& ps, const std::string& arch) {
   if (calib == "auto") {
     // An arch with two engines (dwsep: seq default, pipe in configs/dwsep_pipe.toml) keeps the
     // other engine's rates in power/calib/<arch>_<engine.style>.json.
-    path = default_calibration_path(arch + "_" + ps.get_string("engine.style"));
+    path = default_calibration_path(arch + "_" + ps.get(engine_param::kStyle));
     if (!std::filesystem::is_regular_file(path)) path = default_calibration_path(arch);
     if (!std::filesystem::is_regular_file(path)) path.clear();
   } else if (calib != "none") {
