@@ -5,7 +5,8 @@
                            [--marker-by KEY] [--front-by KEY]
 
 RESULTS are results.jsonl (or results.csv) files written by `ecg_sim sweep`; several files are
-plotted together (e.g. one sweep per arch). Writes, in DIR (default: beside the first file):
+plotted together (e.g. one sweep per arch). FILE:ARCH[,ARCH...] takes only those archs' rows
+of FILE (e.g. the AAMI-model sweep for the beat archs plus logq from the paper-model sweep). Writes, in DIR (default: beside the first file):
 
   pareto_energy_latency.{png,svg}  energy/beat vs latency     (both minimised)
   pareto_accuracy_energy.{png,svg} accuracy vs energy/beat    (accuracy maximised)
@@ -19,11 +20,13 @@ One colour per arch (and, with --marker-by KEY, one marker shape per value of pa
 e.g. power.tech); Pareto-optimal points (over all archs) are drawn large with a black edge
 and joined by the front's staircase. With --front-by KEY (e.g. power.tech: a designer picks
 the device first) there is one front per value of KEY, each with its own staircase, and the
-summary lists each. Only points with status "ok" and both values present are
+summary lists each; KEY1,KEY2 gives one front per combination (power.tech,power.idle_clock_gated). Only points with status "ok" and both values present are
 used; a plot whose metrics no point has (e.g. power in golden mode) is skipped with a note.
 Infeasible points, those whose report says the design does not fit its device (fits false) or
 misses its clock (meets_clock false: clock_mhz above the design's fmax_mhz), are drawn as grey
-crosses, left off every Pareto front and listed in the summary.
+crosses, left off every Pareto front and listed in the summary; on the at-pace plots (realtime,
+battery) so is a point whose latency per beat exceeds the recording's mean beat interval
+(latency_us_mean x realtime_beats_per_s > 1: it cannot keep up).
 Uses Debian's python3-matplotlib; run with /usr/bin/python3.
 """
 import argparse
@@ -42,6 +45,8 @@ ARCH_ORDER = ["qrcnn", "bnn", "int2kd", "logq", "dwsep"]
 COLOURS = {"qrcnn": "tab:blue", "bnn": "tab:orange", "int2kd": "tab:green", "logq": "tab:red", "dwsep": "tab:purple"}
 
 # (file stem, x column, x label, x sense, y column, y label, y sense); sense: "min" or "max".
+# Plots whose stem is in AT_PACE read the real-time view: a point that cannot keep the
+# recording's pace (busy longer than the mean beat interval) is infeasible there.
 PLOTS = [
     ("pareto_energy_latency", "latency_us_mean", "latency per beat (us, mean)", "min",
      "energy_uj_per_beat", "energy per beat (uJ)", "min"),
@@ -58,6 +63,9 @@ PLOTS = [
 ]
 
 
+AT_PACE = {"pareto_realtime_energy_latency", "pareto_battery_latency", "pareto_realtime_power_area"}
+
+
 def flag(v):
     """A report's boolean column (JSONL: true/false/null; CSV: the text)."""
     if isinstance(v, bool):
@@ -67,13 +75,18 @@ def flag(v):
     return None
 
 
-def infeasible(r):
-    """Why a point cannot be built as configured ("" when it can or the report does not say)."""
+def infeasible(r, at_pace=False):
+    """Why a point cannot be built as configured ("" when it can or the report does not say).
+    at_pace: also when one beat's latency exceeds the recording's mean beat interval (the
+    engine would fall ever further behind: the real-time figures assume it keeps up)."""
     why = []
     if flag(r.get("fits")) is False:
         why.append("does not fit " + str(r.get("area_device") or "the device"))
     if flag(r.get("meets_clock")) is False:
         why.append(f"clock {r.get('clock_mhz')} MHz above fmax {number(r.get('fmax_mhz')) or 0:.1f} MHz")
+    lat, rate = number(r.get("latency_us_mean")), number(r.get("realtime_beats_per_s"))
+    if at_pace and lat is not None and rate and lat * 1e-6 * rate > 1:
+        why.append(f"cannot keep pace: {lat / 1e3:.0f} ms per beat at {rate:.2f} beats/s")
     return "; ".join(why)
 
 
@@ -144,8 +157,15 @@ MARKERS = ["o", "s", "^", "D", "v", "P", "X", "<", ">", "h"]
 
 
 def param_value(r, key):
+    """The point's value of parameter key; several keys (comma-separated): 'k1=v1 k2=v2'."""
+    if "," in key:
+        return " ".join(f"{k}={param_value(r, k)}" for k in key.split(","))
     v = (r.get("params") or {}).get(key)
     return "-" if v is None else str(v)
+
+
+def group_label(front_by, v):
+    return v if "," in front_by else f"{front_by}={v}"
 
 
 def group_fronts(pts, used, xs, ys, front_by):
@@ -169,7 +189,7 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None, front_by=None)
         x, y = number(r.get(xc)), number(r.get(yc))
         if x is None or y is None:
             continue
-        if infeasible(r):
+        if infeasible(r, stem in AT_PACE):
             bad.append(((x, y), r))
             continue
         pts.append((x, y))
@@ -206,14 +226,14 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None, front_by=None)
                    label=f"infeasible ({len(bad)}: no fit / clock > fmax)")
     if marker_by:
         for v in values:
-            ax.scatter([], [], s=30, color="gray", marker=marker_of[v], label=f"{marker_by}={v}")
+            ax.scatter([], [], s=30, color="gray", marker=marker_of[v], label=group_label(marker_by, v))
     ax.scatter([], [], s=90, color="white", edgecolors="black", marker="*" if not marker_by else "o",
                label="Pareto-optimal")
     styles = ["-", "--", ":", "-."]
     for n, (v, front) in enumerate(fronts):
         fx = [pts[i][0] for i in front]
         fy = [pts[i][1] for i in front]
-        label = "Pareto front" if v is None else f"Pareto front, {front_by}={v}"
+        label = "Pareto front" if v is None else f"Pareto front, {group_label(front_by, v)}"
         ax.step(fx, fy, where="post", color="black", linestyle=styles[n % len(styles)], linewidth=0.8, alpha=0.7,
                 label=label, zorder=2)
     ax.set_xlabel(xl)
@@ -235,7 +255,7 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None, front_by=None)
 
     for v, front in fronts:
         n = len(pts) if v is None else sum(1 for r in used if param_value(r, front_by) == v)
-        where = "" if v is None else f" with {front_by}={v}"
+        where = "" if v is None else f" with {group_label(front_by, v)}"
         lines.append(f"   {n} feasible points{where}, {len(front)} Pareto-optimal:")
         for i in front:
             r = used[i]
@@ -243,27 +263,38 @@ def plot_one(rows, spec, out_dir, formats, title, marker_by=None, front_by=None)
     if bad:
         lines.append(f"   {len(bad)} infeasible points (left off the front):")
         for (x, y), r in bad:
-            lines.append(f"   x {xc}={x:.6g}  {yc}={y:.6g}  {describe(r)}: {infeasible(r)}")
+            lines.append(f"   x {xc}={x:.6g}  {yc}={y:.6g}  {describe(r)}: {infeasible(r, stem in AT_PACE)}")
     return lines, written
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("results", nargs="+", help="results.jsonl or results.csv of ecg_sim sweep")
+    ap.add_argument("results", nargs="+", help="results.jsonl or results.csv of ecg_sim sweep; FILE:ARCH,ARCH "
+                    "takes only those archs' rows of FILE")
     ap.add_argument("--out", help="output folder (default: the first results file's folder)")
     ap.add_argument("--formats", default="png,svg", help="comma-separated image formats (default png,svg)")
     ap.add_argument("--title", default="", help="title prefix of the plots")
     ap.add_argument("--marker-by", help="parameter whose values get one marker shape each (e.g. power.tech)")
-    ap.add_argument("--front-by", help="one Pareto front per value of this parameter (e.g. power.tech)")
+    ap.add_argument("--front-by", help="one Pareto front per value of this parameter (e.g. power.tech), or per "
+                    "combination of several, comma-separated (power.tech,power.idle_clock_gated)")
     a = ap.parse_args(argv)
     rows = []
-    for path in a.results:
+    files = []
+    for arg in a.results:
+        path, keep = arg, None
+        if not os.path.isfile(arg) and ":" in arg:
+            path, archs = arg.rsplit(":", 1)
+            keep = {x for x in archs.split(",") if x}
         if not os.path.isfile(path):
             sys.exit(f"plot_pareto.py: {path}: no such file")
-        rows.extend(load_rows(path))
+        got = [r for r in load_rows(path) if keep is None or r.get("arch") in keep]
+        if keep is not None and not got:
+            sys.exit(f"plot_pareto.py: {path}: no rows of {', '.join(sorted(keep))}")
+        rows.extend(got)
+        files.append(path)
     if not rows:
         sys.exit(f"plot_pareto.py: {', '.join(a.results)}: no result rows")
-    out_dir = a.out or os.path.dirname(os.path.abspath(a.results[0]))
+    out_dir = a.out or os.path.dirname(os.path.abspath(files[0]))
     os.makedirs(out_dir, exist_ok=True)
     formats = [f.strip() for f in a.formats.split(",") if f.strip()]
     ok = sum(1 for r in rows if r.get("status") == "ok")

@@ -122,6 +122,70 @@ class ScriptTest(unittest.TestCase):
             self.assertIn("3 feasible points with power.tech=ice, 3 Pareto-optimal", lat)
             self.assertIn("energy_uj_per_beat=25  qrcnn engine.pe=4 power.tech=ice", lat)
 
+    def test_one_front_per_combination_of_two_keys(self):
+        # Clock gated between beats or not: the ungated idle clock makes the slow clock the
+        # cheaper one at the recording's pace; one front per (tech, gated) pair.
+        with tempfile.TemporaryDirectory() as d:
+            rows = []
+            for gated in (True, False):
+                for mhz in (3, 6, 12):
+                    lat = 1000.0 * 12 / mhz
+                    rows.append({"arch": "qrcnn", "status": "ok",
+                                 "params": {"clock_mhz": mhz, "power.tech": "ice", "power.idle_clock_gated": gated},
+                                 "latency_us_mean": lat, "realtime_beats_per_s": 1.2,
+                                 "realtime_uj_per_beat": 100.0 + (0 if gated else 200.0 * mhz)})
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--formats", "png", "--out", d,
+                                  "--front-by", "power.tech,power.idle_clock_gated"], capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            rt = out.stdout.split("== pareto_realtime_energy_latency")[1].split("==")[0]
+            self.assertIn("3 feasible points with power.tech=ice power.idle_clock_gated=False, 3 Pareto-optimal", rt)
+            self.assertIn("3 feasible points with power.tech=ice power.idle_clock_gated=True, 1 Pareto-optimal", rt)
+
+    def test_a_point_that_cannot_keep_pace_is_off_the_at_pace_fronts(self):
+        # 900 ms per beat at 1.2 beats/s: busy 108 % of the time. Fine back to back, not at pace.
+        with tempfile.TemporaryDirectory() as d:
+            rows = [{"arch": "qrcnn", "status": "ok", "params": {"clock_mhz": mhz}, "latency_us_mean": lat,
+                     "energy_uj_per_beat": e, "realtime_beats_per_s": 1.2, "realtime_uj_per_beat": e + 90,
+                     "battery_life_days": 300 - e}
+                    for mhz, lat, e in ((0.01, 900000.0, 5.0), (1.5, 6000.0, 10.0), (12, 750.0, 20.0))]
+            path = os.path.join(d, "results.jsonl")
+            with open(path, "w") as f:
+                f.write("".join(json.dumps(r) + "\n" for r in rows))
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, path, "--formats", "png", "--out", d],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            b2b = out.stdout.split("== pareto_energy_latency")[1].split("==")[0]
+            self.assertIn("3 feasible points, 3 Pareto-optimal", b2b)
+            for stem in ("pareto_realtime_energy_latency", "pareto_battery_latency"):
+                rt = out.stdout.split("== " + stem)[1].split("==")[0]
+                self.assertIn("2 feasible points, 2 Pareto-optimal", rt)
+                self.assertIn("clock_mhz=0.01: cannot keep pace: 900 ms per beat at 1.20 beats/s", rt)
+
+    def test_file_colon_archs_takes_only_those_rows(self):
+        with tempfile.TemporaryDirectory() as d:
+            a, b = os.path.join(d, "aami.jsonl"), os.path.join(d, "paper.jsonl")
+            with open(a, "w") as f:
+                for arch in ("qrcnn", "bnn"):
+                    f.write(json.dumps({"arch": arch, "status": "ok", "params": {}, "accuracy": 0.8,
+                                        "energy_uj_per_beat": 1.0 if arch == "qrcnn" else 2.0}) + "\n")
+            with open(b, "w") as f:
+                for arch in ("qrcnn", "logq"):
+                    f.write(json.dumps({"arch": arch, "status": "ok", "params": {}, "accuracy": 0.95,
+                                        "energy_uj_per_beat": 0.5 if arch == "qrcnn" else 3.0}) + "\n")
+            out = subprocess.run(["/usr/bin/python3", SCRIPT, a, b + ":logq", "--formats", "png", "--out", d],
+                                 capture_output=True, text=True)
+            self.assertEqual(out.returncode, 0, out.stderr)
+            self.assertIn("Pareto summary of 3 points", out.stdout)
+            acc = out.stdout.split("== pareto_accuracy_energy")[1].split("==")[0]
+            self.assertIn("3 feasible points, 2 Pareto-optimal", acc)
+            self.assertNotIn("energy_uj_per_beat=0.5", acc)
+            bad = subprocess.run(["/usr/bin/python3", SCRIPT, b + ":dwsep", "--out", d], capture_output=True, text=True)
+            self.assertNotEqual(bad.returncode, 0)
+            self.assertIn("no rows of dwsep", bad.stderr)
+
     def test_missing_metrics_skip_a_plot(self):
         with tempfile.TemporaryDirectory() as d:
             path = os.path.join(d, "results.jsonl")
