@@ -77,8 +77,11 @@ def main(argv=None):
     twin, copies = unroll(model, a.arch)
     if not copies:
         sys.exit(f"unroll_reuse.py: {src}: no layer reuses a weight tensor: nothing to unroll")
-    os.makedirs(a.dst, exist_ok=True)
-    with open(os.path.join(a.dst, "model.json"), "w") as f:
+    # UNROLL_REUSE_OUT: write there instead of DST (the test compares the result with the
+    # committed DST; the manifest still records DST as the command's).
+    out_dir = os.environ.get("UNROLL_REUSE_OUT") or a.dst
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "model.json"), "w") as f:
         dump_compact(twin, f)
     with open(src, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
@@ -86,7 +89,7 @@ def main(argv=None):
                 "derived_from": {"model": src, "sha256": digest,
                                  "command": f"scripts/train/unroll_reuse.py {a.src} {a.dst} --arch {a.arch}",
                                  "copies": [{"layer": l, "from": s, "tensor": n} for l, s, n in copies]}}
-    with open(os.path.join(a.dst, "manifest.json"), "w") as f:
+    with open(os.path.join(out_dir, "manifest.json"), "w") as f:
         json.dump(manifest, f, indent=1)
         f.write("\n")
     vec = os.path.join(a.src, "vectors.json")
@@ -96,11 +99,11 @@ def main(argv=None):
         old = '"arch":' + json.dumps(model["arch"])
         if text.count(old) != 1:
             sys.exit(f"unroll_reuse.py: {vec}: expected one {old}")
-        with open(os.path.join(a.dst, "vectors.json"), "w") as f:
+        with open(os.path.join(out_dir, "vectors.json"), "w") as f:
             f.write(text.replace(old, '"arch":' + json.dumps(a.arch)))
     for l, s, n in copies:
         print(f"{l}: {s} -> {n}")
-    print(f"wrote {a.dst}/model.json ({len(copies)} copies)")
+    print(f"wrote {out_dir}/model.json ({len(copies)} copies)")
     return 0
 
 
