@@ -270,7 +270,12 @@ TEST(SweepSpec, ExampleSpecsInTheRepoParse) {
   const Spec d = load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/dwsep.toml");
   EXPECT_EQ(expand(d).size(), 50u);
   EXPECT_EQ(d.records, "100,119,208");
-  EXPECT_EQ(expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/cross_arch.toml")).size(), 60u);
+  EXPECT_EQ(expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/cross_arch.toml")).size(), 120u);
+  // qrcnn's PE x SIMD x clock x tech x idle clock gating (docs/sweeps.md): booleans are an axis too.
+  const auto q = expand(load_spec(std::string(ECG_SIM_SOURCE_DIR) + "/configs/sweeps/qrcnn.toml"));
+  EXPECT_EQ(q.size(), 480u);
+  EXPECT_EQ(q[0].params.at("power.idle_clock_gated"), json(true));
+  EXPECT_EQ(q[2].params.at("power.idle_clock_gated"), json(false));
 }
 
 TEST(SweepSpec, PointOrderAndIds) {
