@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Benchmark (issue 16): every beat of the database through the RTL next to the TLM model, all
 # five archs, one table.
-#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-p KEY=VALUE]... [ARCH ...]
+#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-E] [-p KEY=VALUE]... [ARCH ...]
 #   (default: -s all, every beat, -j = cores, each arch's default shape, the five archs)
 #   -L          the larger Verilated shape of each arch (seq: pe 4 x simd 8, bnn with 64 XNOR lanes;
 #               dwsep: pe 8 x simd 8)
 #               instead of the default one (seq: 1 x 4, dwsep: 1 x 1; rtl/CMakeLists.txt)
 #   -p KEY=V    more platform parameters for every arch (e.g. -p rtl.bridge=pin)
+#   -E          after each arch, an ESTIMATE of the whole database (--split all) from this run:
+#               its RTL engine cycles per beat x the database's beats (counted by a golden run,
+#               `ecg_sim --mode golden --split all`), and that many cycles at this run's RTL cycles
+#               per CPU second; then the sum over the archs. Meant for subset runs (-r/-n); the
+#               golden runs count in "total wall", not in the CPU column.
 # Runs `ecg_sim --arch A --mode cosim --split SPLIT -j N --json` (records in N worker processes,
 # the fast bridge; docs/cosim.md) and prints arch, shape (pe x simd), beats, mismatches (RTL vs
 # golden and TLM), cycle error (TLM vs RTL engine cycles), RTL clock cycles, RTL cycles/s (all
@@ -22,6 +27,8 @@ jobs="$(nproc)"
 set_args=()
 extra=()
 large=0
+estimate=0
+est_cpu_all=0
 max=0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -30,8 +37,9 @@ while [ $# -gt 0 ]; do
     -n) max="$2"; shift 2 ;;
     -j) jobs="$2"; shift 2 ;;
     -L) large=1; shift ;;
+    -E) estimate=1; shift ;;
     -p) extra+=(-p "$2"); shift 2 ;;
-    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N, -L, -p KEY=VALUE)" >&2; exit 2 ;;
+    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N, -L, -E, -p KEY=VALUE)" >&2; exit 2 ;;
     *) break ;;
   esac
 done
@@ -84,10 +92,32 @@ print(f'{sys.argv[2]:<7} {f"{pe}x{simd}":<5} {c["beats_compared"]:>8} {mism:>10}
       f'{float(sys.argv[6]):>9.1f} {r["sim"]["rtl_clock_cycles"] / max(float(sys.argv[6]), 1e-9) / 1e6:>11.2f} M')
 sys.exit(1 if mism or abs(c["cycle_error_pct"]) > 0 else 0)
 PY
+  if [ "$estimate" = 1 ]; then
+    gjson="$out/golden_all_$arch.json"
+    "$sim" --arch "$arch" --mode golden --split all -j "$jobs" --json "$gjson" >/dev/null 2>&1 ||
+      { echo "cosim_full: $arch: golden --split all failed" >&2; status=1; continue; }
+    est=$(/usr/bin/python3 - "$json" "$gjson" "$cpu" <<'PY'
+import json, sys
+r, g, cpu = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), float(sys.argv[3])
+c = r["cosim"]
+per_beat = c["rtl_cycles_total"] / max(c["beats_compared"], 1)
+cycles = per_beat * g["beats"]
+rate = r["sim"]["rtl_clock_cycles"] / max(cpu, 1e-9)
+print(f"{g['beats']} {per_beat:.0f} {cycles:.4g} {rate:.4g} {cycles / rate:.0f}")
+PY
+)
+    read -r db_beats per_beat db_cycles rate db_cpu <<< "$est"
+    echo "  ESTIMATE $arch whole database: $db_beats beats x $per_beat cycles = $db_cycles RTL cycles;" \
+         "at $rate cycles per CPU s (this run, record loading included) ~ $db_cpu CPU s"
+    est_cpu_all=$(echo "$est_cpu_all + $db_cpu" | bc)
+  fi
 done
 t_end=$(date +%s.%N)
 echo "set: ${set_args[*]}, max beats $max (0 = all), shapes: $([ "$large" = 1 ] && echo "large (-L)" || echo "defaults")${extra[*]:+, ${extra[*]}}"
 echo "total wall $(echo "$t_end - $t_all" | bc | xargs printf '%.1f') s on $(nproc) cores, -j $jobs," \
      "load average (1/5/15 min) at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg) (target <= 600 s);" \
      "CPU $(printf '%.1f' "$cpu_all") s (on an otherwise idle machine: ~ CPU s / min(-j, cores) of wall)"
+if [ "$estimate" = 1 ]; then
+  echo "ESTIMATE, whole database of these archs: ~$est_cpu_all CPU s, ~$(echo "$est_cpu_all / $(nproc) / 60" | bc -l | xargs printf '%.1f') min on $(nproc) idle cores"
+fi
 exit $status

@@ -1,14 +1,25 @@
 #pragma once
-// The fast bridge calls a Verilated SystemC model's evaluation directly. Verilator 5.006
-// keeps it private (V::eval_step, run by the model's SC_METHOD); tb/fast_eval.cpp takes its
-// address for every variant in the generated lists through explicit template instantiation
-// (which C++ exempts from access checks) and stores it here.
+// The fast bridge evaluates a Verilated SystemC model directly, without its SC_METHOD.
+// Verilator 5.006 keeps the evaluation private (V::eval_step, run by the model's SC_METHOD);
+// tb/fast_eval.cpp takes its address for every variant in the generated lists through
+// explicit template instantiation (which C++ exempts from access checks) and stores it here,
+// with `step`: the model's root evaluation (V___024root___eval) called directly once the
+// model is initialised. eval_step around it only does per-call bookkeeping the engines do not
+// need (thread ids and the end-of-eval message queue, for $display in multi-threaded models;
+// the engines have neither), about 4 % of a fast cosim run (docs/cosim.md "Speed").
 namespace ecg::rtl {
 
 template <class V>
 struct fast_eval {
   static inline void (V::*fn)() = nullptr;  // V::eval_step, set at static initialisation
+  static inline void (*step)(V&) = nullptr;  // one evaluation (eval_step on the first call)
 };
+
+// One evaluation of `m` (fast bridge).
+template <class V>
+inline void fast_eval_step(V& m) {
+  fast_eval<V>::step(m);
+}
 
 // True when tb/fast_eval.cpp is linked (referencing it keeps its registrations).
 bool fast_eval_linked();

@@ -289,7 +289,7 @@ class pin_bench : public sc_core::sc_module {
   static std::uint64_t trace_time(const sc_core::sc_time& t) {
     return static_cast<std::uint64_t>(t.to_seconds() * 1e12 + 0.5);  // ps
   }
-  void fast_eval_now() { (m_dut.*fast_eval<V>::fn)(); }
+  void fast_eval_now() { fast_eval_step(m_dut); }
   // The operation's first edge: max(now, last edge + one period) (the gated clock's phase).
   void fast_begin() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
