@@ -210,6 +210,38 @@ class Augment(unittest.TestCase):
             self.assertFalse(torch.allclose(model(x, a), model(x2, a)))
 
 
+    def test_rr_head_logit_sees_only_its_rr_inputs(self):
+        import train
+        torch.manual_seed(0)
+        classes = archs.CLASSES["aami5"]
+        for arch in ("qrcnn", "int2kd"):
+            spec, model = archs.ARCHS[arch](**archs.task_kw("aami"))
+            train.set_rr_head(model, classes, {"S": [0]})
+            b = D.synthetic(spec, classes, n=8, seed=2)
+            x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
+            a = torch.from_numpy(b.aux.astype(np.float32))
+            a2 = a.clone()
+            a2[:, 1:] += 17.0  # RR inputs the S logit must not see
+            model.eval()
+            model.fold_bn()
+            for quant in (False, True):
+                model.set_quant(quant)
+                with torch.no_grad():
+                    y, y_flip, y_aux = model(x, a), model(torch.flip(x, [2]), a), model(x, a2)
+                s = classes.index("S")
+                self.assertTrue(torch.allclose(y[:, s], y_flip[:, s]), arch)  # not the waveform
+                self.assertTrue(torch.allclose(y[:, s], y_aux[:, s]), arch)   # only aux 0
+                if not quant:  # (untrained quantized activations may all round to 0)
+                    self.assertFalse(torch.allclose(y[:, 0], y_flip[:, 0]), arch)  # N still does
+            mj = json.loads(json.dumps(model.export(x[:4], a[:4], arch, classes, spec)))
+            w = [ly for ly in mj["layers"] if ly["type"] == "dense"][-1]["weight"]
+            q = np.array(mj["tensors"][w]["data"]).reshape(len(classes), -1)
+            self.assertTrue(np.all(q[s, :-4] == 0) and np.all(q[s, -3:] == 0), arch)
+        spec, model = archs.ARCHS["dwsep"](**archs.task_kw("aami"))
+        with self.assertRaises(SystemExit):  # a hidden layer between concat_aux and the logits
+            train.set_rr_head(model, classes, {"S": [0]})
+
+
 class HeadBias(unittest.TestCase):
     def test_tuning_shifts_logits_exactly_and_never_lowers_the_score(self):
         import train

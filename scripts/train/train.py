@@ -334,6 +334,28 @@ def set_morph_drop(model, p):
             m.morph_drop = p
 
 
+def set_rr_head(model, classes, rr_head):
+    """rr_head {"S": [0]}: the logits of the named classes see only the listed RR (aux)
+    inputs, not the waveform features: their weight-mask entries are 0 (exported as zero
+    weights, so the integer network and the hardware are unchanged in shape). Only for a
+    single dense head right after concat_aux (qrcnn, int2kd); a hidden layer mixes them."""
+    mods = list(model.mods)
+    k = max(i for i, m in enumerate(mods) if isinstance(m, qnet.QDense))
+    if k == 0 or not isinstance(mods[k - 1], qnet.ConcatAux):
+        raise SystemExit("train.py: rr_head needs a logits layer right after concat_aux")
+    head, count = mods[k], mods[k - 1].count
+    with torch.no_grad():
+        for name, keep in rr_head.items():
+            if name not in classes:
+                raise SystemExit("train.py: rr_head: unknown class %s (classes %s)" % (name, classes))
+            if any(not 0 <= a < count for a in keep):
+                raise SystemExit("train.py: rr_head: aux index out of 0..%d" % (count - 1))
+            row = classes.index(name)
+            head.mask[row, :] = 0.0
+            for a in keep:
+                head.mask[row, head.nin - count + a] = 1.0
+
+
 def build_model(arch, seed, **kw):
     torch.manual_seed(seed)
     return archs.ARCHS[arch](**kw)
@@ -353,7 +375,8 @@ def recipe_of(arch, args):
     recipe = archs.recipe(arch, args.task)
     for kv in args.recipe:
         k, _, v = kv.partition("=")
-        if k not in recipe and k not in ("morph_drop", "rr_swap", "rr_swap_back", "tune_bias", "augment"):
+        if k not in recipe and k not in ("morph_drop", "rr_swap", "rr_swap_back", "tune_bias", "augment",
+                                         "rr_head"):
             raise SystemExit("train.py: --recipe %s: unknown key %s" % (kv, k))
         recipe[k] = json.loads(v)
     return recipe
@@ -370,6 +393,8 @@ def run_training(arch, mode, args, log):
     spec, model = build_model(arch, args.seed, **tkw)
     set_morph_drop(model, recipe.get("morph_drop", 0.0))
     classes = archs.CLASSES[spec["labels"]]
+    if recipe.get("rr_head"):
+        set_rr_head(model, classes, recipe["rr_head"])
     ds1, ds2 = load_data(spec, classes, args, mode)
     rng = np.random.default_rng(args.seed)
     if mode == "inter":
