@@ -1,7 +1,6 @@
-// Registers V::eval_step of every Verilated seq and pipe variant in fast_eval<V> (see
-// fast_eval.h). The lists are the generated ones seq_variants.cpp and pipe_variants.cpp use.
-#include "seq_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
-#include "pipe_variants_includes.inc"
+// Registers V::eval_step of every Verilated engine variant in fast_eval<V> (see
+// fast_eval.h). The list is the generated one the variant registry (tb/variants.cpp) uses.
+#include "rtl_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
 
 #include "fast_eval.h"
 
@@ -14,12 +13,9 @@ struct eval_registrar {
 template <class V, void (V::*F)()>
 const bool eval_registrar<V, F>::done = (fast_eval<V>::fn = F, true);
 
-#define ECG_SEQ_VARIANT(name, ...) template struct eval_registrar<V##name, &V##name::eval_step>;
-#include "seq_variants_list.inc"
-#undef ECG_SEQ_VARIANT
-#define ECG_PIPE_VARIANT(name, ...) template struct eval_registrar<V##name, &V##name::eval_step>;
-#include "pipe_variants_list.inc"
-#undef ECG_PIPE_VARIANT
+#define ECG_RTL_VARIANT(name, ...) template struct eval_registrar<V##name, &V##name::eval_step>;
+#include "rtl_variants_list.inc"
+#undef ECG_RTL_VARIANT
 
 bool fast_eval_linked() { return true; }
 
