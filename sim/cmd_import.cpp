@@ -19,7 +19,7 @@
 #include "ecg/qnet.h"
 #include "first_run.h"
 #if ECG_SIM_HAVE_RTL
-#include "seq_bench.h"
+#include "engine_bench.h"
 #include "seq_program.h"
 #endif
 
@@ -42,10 +42,10 @@ struct ImportOptions {
 // One line on whether the network fits the Verilated seq variant of its target (rtl/cosim).
 std::string rtl_fit(const Network& net) {
 #if ECG_SIM_HAVE_RTL
-  if (!rtl::has_seq_arch(net.arch)) return fmt::format("rtl: no seq RTL variant for target '{}'", net.arch);
-  const rtl::SeqVariant& v = rtl::default_seq_variant(net.arch);
+  if (!rtl::has_variant(net.arch, "seq")) return fmt::format("rtl: no seq RTL variant for target '{}'", net.arch);
+  const rtl::Variant& v = rtl::default_variant("seq", net.arch);
   try {
-    const rtl::SeqProgram p = rtl::compile_seq(net, v.hw());
+    const rtl::SeqProgram p = rtl::compile_seq(net, v.seq_hw());
     return fmt::format("rtl: fits seq variant {}: weight rows {}/{}, parameters {}/{}, activation words A {}/{} B {}/{}, "
                        "{} passes, {} cycles per beat",
                        v.name, p.weight_rows, v.wgt_rows, p.param_entries, v.par_depth, p.act_words_a, v.act_a,

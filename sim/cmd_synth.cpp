@@ -113,22 +113,22 @@ Resolved resolve(const SynthOptions& o) {
   const ParamSet ps = make_platform_params(net, net_geometry(net), t);  // exit 2 on a bad config
   const long pe = static_cast<long>(ps.get(engine_param::kPe)), simd = static_cast<long>(ps.get(engine_param::kSimd));
   // engine.style picks the engine (seq_engine or pipe_engine: dwsep has both), pe/simd its shape.
-  const std::string top = ps.get(engine_param::kStyle) + "_engine";
+  const std::string style = ps.get(engine_param::kStyle);
   const auto variants = synth::load_variants(ECG_SYNTH_VARIANTS);
   std::string shapes;
   const synth::Variant* v = nullptr;
   for (const auto& c : variants) {
-    if (c.arch != o.arch || c.top != top) continue;
+    if (c.arch != o.arch || c.style != style) continue;
     if (c.param_int("Pe") == pe && c.param_int("Simd") == simd) {
       v = &c;
       break;
     }
     shapes += fmt::format(" pe={} simd={};", c.param_int("Pe"), c.param_int("Simd"));
   }
-  if (!v && shapes.empty()) throw InputError(fmt::format("--arch {}: no {} RTL variant to synthesize (engine.style)", o.arch, top));
+  if (!v && shapes.empty()) throw InputError(fmt::format("--arch {}: no {} RTL variant to synthesize (engine.style)", o.arch, style));
   if (!v)
     throw InputError(fmt::format("engine.pe={} engine.simd={}: no {} {} RTL variant with that shape (available:{})",
-                                 pe, simd, o.arch, top, shapes));
+                                 pe, simd, o.arch, style, shapes));
   r.req.engine_top = v->top;
   r.req.engine_sources = v->sources;
   r.req.params = v->params;

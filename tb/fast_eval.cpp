@@ -1,9 +1,8 @@
-// Registers V::eval_step and the direct root evaluation of every Verilated seq and pipe
-// variant in fast_eval<V> (see fast_eval.h). The lists are the generated ones
-// seq_variants.cpp and pipe_variants.cpp use.
-#include "seq_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
-#include "pipe_variants_includes.inc"
-#include "variants_syms.inc"  // V*__Syms.h: the symbol table and the root module
+// Registers V::eval_step and the direct root evaluation of every Verilated engine variant
+// in fast_eval<V> (see fast_eval.h). The list is the generated one the variant registry
+// (tb/variants.cpp) uses.
+#include "rtl_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
+#include "variants_syms.inc"          // V*__Syms.h: the symbol table and the root module
 
 #include "fast_eval.h"
 
@@ -41,12 +40,9 @@ const bool step_registrar<V, Root, Syms, RootEval>::done =
 
 // Verilator 5.006 names the root evaluation V___024root___eval (V.cpp declares it the same way).
 #define ECG_FAST_DECLARE(name) void V##name##___024root___eval(V##name##___024root* vlSelf);
-#define ECG_SEQ_VARIANT(name, ...) ECG_FAST_DECLARE(name)
-#include "seq_variants_list.inc"
-#undef ECG_SEQ_VARIANT
-#define ECG_PIPE_VARIANT(name, ...) ECG_FAST_DECLARE(name)
-#include "pipe_variants_list.inc"
-#undef ECG_PIPE_VARIANT
+#define ECG_RTL_VARIANT(name, ...) ECG_FAST_DECLARE(name)
+#include "rtl_variants_list.inc"
+#undef ECG_RTL_VARIANT
 
 namespace ecg::rtl {
 
@@ -54,12 +50,9 @@ namespace ecg::rtl {
   template struct eval_registrar<V##name, &V##name::eval_step>;                          \
   template struct step_registrar<V##name, V##name##___024root, V##name##__Syms,          \
                                  &::V##name##___024root___eval>;
-#define ECG_SEQ_VARIANT(name, ...) ECG_FAST_REGISTER(name)
-#include "seq_variants_list.inc"
-#undef ECG_SEQ_VARIANT
-#define ECG_PIPE_VARIANT(name, ...) ECG_FAST_REGISTER(name)
-#include "pipe_variants_list.inc"
-#undef ECG_PIPE_VARIANT
+#define ECG_RTL_VARIANT(name, ...) ECG_FAST_REGISTER(name)
+#include "rtl_variants_list.inc"
+#undef ECG_RTL_VARIANT
 
 bool fast_eval_linked() { return true; }
 

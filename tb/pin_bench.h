@@ -3,9 +3,10 @@
 // clk_i/rst_ni, in_valid_i/in_ready_o/in_data_i, out_valid_o/out_ready_i/out_class_o/
 // out_logits_o, reg_we_i/reg_addr_i/reg_wdata_i/reg_rdata_o): a gated clock, reset, a
 // register-port master, a stream source and a stream sink with optional random
-// backpressure. Include V*.h before this header.
+// backpressure; it is the EngineBench of tb/engine_bench.h for one Verilated class V.
+// Include V*.h before this header.
 //
-// Fast bridge (SeqBenchOptions::fast, thread mode only): the same pin protocol driven from
+// Fast bridge (BenchOptions::fast, thread mode only): the same pin protocol driven from
 // plain C++. The model's ports are bound to direct_signal channels and its evaluation is
 // called directly (fast_eval.h), two evaluations per clock cycle: inputs settled with the
 // clock low (the outputs then hold their pre-edge values, which is what the pin-level
@@ -31,17 +32,23 @@
 #include "direct_signal.h"
 #include "ecg/beats.h"
 #include "fast_eval.h"
-#include "seq_bench.h"  // SeqBenchOptions, SeqBeatResult
-#include "seq_program.h"  // RegWrite
+#include "engine_bench.h"
 
 namespace ecg::rtl {
 
+// cycle_csr argument of pin_bench: the engine keeps no per-beat cycle count.
+constexpr std::uint32_t kNoCycleCsr = 0xffffffffu;
+
 template <class V>
-class pin_bench : public sc_core::sc_module {
+class pin_bench : public sc_core::sc_module, public EngineBench {
  public:
-  pin_bench(const sc_core::sc_module_name& name, const SeqBenchOptions& opt)
+  // cycle_csr: the CSR with the engine's own cycle count of the last beat, read after each
+  // beat into BeatResult::csr_cycles (kNoCycleCsr: none).
+  pin_bench(const sc_core::sc_module_name& name, const BenchOptions& opt,
+            std::uint32_t cycle_csr = kNoCycleCsr)
       : sc_core::sc_module(name),
         m_opt(opt),
+        m_cycle_csr(cycle_csr),
         m_period(1.0 / opt.clock_mhz, sc_core::SC_US),
         m_dut("dut"),
         m_rng(opt.seed) {
@@ -76,18 +83,33 @@ class pin_bench : public sc_core::sc_module {
   SC_HAS_PROCESS(pin_bench);
   ~pin_bench() override { close_bench_trace(); }
 
-  // Standalone: ends elaboration, opens the waveform, resets the engine (call once, after
-  // construction).
-  void start() {
-    if (!m_opt.trace_file.empty()) Verilated::traceEverOn(true);
-    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // elaborate, then trace() before open()
-    open_trace();
-    execute([this] { reset(); });
+  // ---- EngineBench ----
+  std::uint32_t read_reg(std::uint32_t addr) override {
+    std::uint32_t v = 0;
+    execute([&] { v = read_reg_now(addr); });
+    return v;
   }
+  void load(const EngineProgram& prog) override {
+    m_n_classes = static_cast<std::size_t>(prog.n_classes);
+    execute([&] { write_regs(prog.writes); });
+  }
+  void run(const std::vector<Beat>& beats, std::vector<BeatResult>& out,
+           const std::function<void(std::size_t)>& done) override {
+    out.resize(beats.size());
+    execute([&] {
+      for (std::size_t i = 0; i < beats.size(); ++i) {
+        beat(beats[i], out[i]);
+        if (done) done(i);
+      }
+    });
+  }
+  void stream(const std::vector<Beat>& beats, std::vector<BeatResult>& out) override {
+    execute([&] { stream_beats(beats, out, nullptr); });
+  }
+  std::uint64_t simulated_cycles() const override { return m_edges; }
+  void close_trace() override { close_bench_trace(); }
 
- protected:
-  // What the seq and pipe benches share (their interfaces differ in the program and CSR types).
-  void bench_thread_start() {
+  void thread_start() override {
     if (m_opt.fast) {
       fast_reset();
       return;
@@ -97,40 +119,54 @@ class pin_bench : public sc_core::sc_module {
     reset();
     clock_off();
   }
-  template <class F>
-  auto bench_thread(F f) {  // f() on the pins, from the caller's SystemC thread
-    clock_on();
-    auto r = f();
-    clock_off();
-    return r;
+  std::uint32_t thread_read_reg(std::uint32_t addr) override {
+    return on_pins([&] { return read_reg_now(addr); });
   }
-  void bench_thread_load(const std::vector<RegWrite>& writes, int n_classes) {
-    m_n_classes = static_cast<std::size_t>(n_classes);
-    bench_thread([&] {
-      write_regs(writes);
+  void thread_load(const EngineProgram& prog) override {
+    m_n_classes = static_cast<std::size_t>(prog.n_classes);
+    on_pins([&] {
+      write_regs(prog.writes);
       return 0;
     });
   }
-  void bench_load(const std::vector<RegWrite>& writes, int n_classes) {
-    m_n_classes = static_cast<std::size_t>(n_classes);
-    execute([&] { write_regs(writes); });
-  }
-  std::uint32_t bench_read_reg(std::uint32_t addr) {
-    std::uint32_t v = 0;
-    execute([&] { v = thread_read_reg(addr); });
-    return v;
-  }
-  // One beat at a time through `beat(b, r)`, in the bench thread.
-  template <class F>
-  void bench_run(const std::vector<Beat>& beats, std::vector<SeqBeatResult>& out,
-                 const std::function<void(std::size_t)>& done, F beat) {
-    out.resize(beats.size());
-    execute([&] {
-      for (std::size_t i = 0; i < beats.size(); ++i) {
-        beat(beats[i], out[i]);
-        if (done) done(i);
-      }
+  void thread_beat(const Beat& b, BeatResult& out) override {
+    on_pins([&] {
+      beat(b, out);
+      return 0;
     });
+  }
+  void thread_trace(bool on) override { fast_trace(on); }
+  void thread_batch(const std::function<void()>& f) override {
+    on_pins([&] {
+      f();
+      return 0;
+    });
+  }
+
+  // Standalone: ends elaboration, opens the waveform, resets the engine (call once, after
+  // construction).
+  void start() {
+    if (!m_opt.trace_file.empty()) Verilated::traceEverOn(true);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // elaborate, then trace() before open()
+    open_trace();
+    execute([this] { reset(); });
+  }
+
+ private:
+  // f() on the pins, from the caller's SystemC thread, the clock running throughout (nested
+  // calls run in the outer one's stretch of the clock).
+  template <class F>
+  auto on_pins(F f) {
+    if (m_pins_depth++ == 0) clock_on();
+    auto r = f();
+    if (--m_pins_depth == 0) clock_off();
+    return r;
+  }
+  int m_pins_depth = 0;
+  // One beat, then the engine's own cycle count of it (when it keeps one).
+  void beat(const Beat& b, BeatResult& r) {
+    run_beat(b, r);
+    if (m_cycle_csr != kNoCycleCsr) r.csr_cycles = peek_reg(m_cycle_csr);
   }
 
   void close_bench_trace() {
@@ -144,7 +180,7 @@ class pin_bench : public sc_core::sc_module {
     }
   }
 
-  std::uint32_t thread_read_reg(std::uint32_t addr) {
+  std::uint32_t read_reg_now(std::uint32_t addr) {  // in the bench's or the caller's thread
     if (m_opt.fast) return fast_read_reg(addr);
     m_reg_addr.write(addr);
     wait(m_clk.posedge_event());
@@ -214,13 +250,13 @@ class pin_bench : public sc_core::sc_module {
   }
 
   // Streams one beat, then waits for its result (the next beat is not offered before).
-  void run_beat(const Beat& b, SeqBeatResult& r) {
+  void run_beat(const Beat& b, BeatResult& r) {
     if (m_opt.fast) {
       fast_beat(b, r);
       return;
     }
     const std::vector<Beat> one{b};
-    std::vector<SeqBeatResult> out;
+    std::vector<BeatResult> out;
     stream_beats(one, out, nullptr);
     r = out[0];
   }
@@ -228,7 +264,7 @@ class pin_bench : public sc_core::sc_module {
   // Streams the beats back to back (the source thread, the only driver of in_valid/in_data,
   // keeps in_valid high) while this thread takes the results as they come: beats overlap in
   // a pipelined engine.
-  void stream_beats(const std::vector<Beat>& beats, std::vector<SeqBeatResult>& out,
+  void stream_beats(const std::vector<Beat>& beats, std::vector<BeatResult>& out,
                     const std::function<void(std::size_t)>& done) {
     out.resize(beats.size());
     m_src_beats = &beats;
@@ -353,7 +389,7 @@ class pin_bench : public sc_core::sc_module {
   }
   // One beat: the words on valid/ready, then the result handshake (out_ready high from the
   // edge after the last word, as the pin-level sink does).
-  void fast_beat(const Beat& b, SeqBeatResult& r) {
+  void fast_beat(const Beat& b, BeatResult& r) {
     fast_begin();
     const std::size_t n = b.input.size() + b.aux.size();
     sc_core::sc_time first;
@@ -399,7 +435,8 @@ class pin_bench : public sc_core::sc_module {
   sc_core::sc_time m_last_edge, m_t_edge;
 
  protected:
-  SeqBenchOptions m_opt;
+  BenchOptions m_opt;
+  std::uint32_t m_cycle_csr = kNoCycleCsr;
   // A gated clock: inside the platform it runs only while a job is on the pins, so the
   // simulation can end (an sc_clock would keep it alive forever).
   sc_core::sc_time m_period;
@@ -464,7 +501,7 @@ class pin_bench : public sc_core::sc_module {
   }
 
   // Waits for the result handshake (random backpressure on out_ready) and fills `r`.
-  void take_result(const sc_core::sc_time& first, SeqBeatResult& r) {
+  void take_result(const sc_core::sc_time& first, BeatResult& r) {
     std::bernoulli_distribution stall(m_opt.backpressure);
     if (m_opt.backpressure <= 0.0) {
       m_out_ready.write(true);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "ecg/error.h"
 
@@ -292,6 +293,36 @@ PipeProgram compile_pipe(const Network& net, const PipeHw& hw, int line_buffer_c
   w.push_back({csr_addr(kCsrNClasses), static_cast<std::uint32_t>(prog.n_classes)});
   w.push_back({csr_addr(kCsrCtrl), 1u});
   return prog;
+}
+
+PipeHw read_pipe_hw(const RegRead& read_reg) {
+  using namespace pipe;
+  auto csr = [&](Csr c) { return read_reg(csr_addr(c)); };
+  if (csr(kCsrId) != kIdValue) throw std::runtime_error("pipe engine: bad CSR id");
+  PipeHw h;
+  const std::uint32_t p = csr(kCsrHwParams);
+  h.pe = static_cast<int>(p & 0xffu);
+  h.simd = static_cast<int>((p >> 8) & 0xffu);
+  h.stages = static_cast<int>((p >> 16) & 0xffu);
+  h.lb_cols = static_cast<int>(csr(kCsrLbCols));
+  h.max_c = static_cast<int>(csr(kCsrMaxC));
+  h.aux_depth = static_cast<int>(csr(kCsrAuxDepth));
+  h.max_classes = static_cast<int>(csr(kCsrMaxClass));
+  h.wb_ii = static_cast<int>(csr(kCsrWbIi));
+  for (int s = 0; s < h.stages; ++s) {
+    const auto us = static_cast<std::size_t>(s);
+    auto info = [&](Info f) { return static_cast<int>(read_reg(info_addr(us, f))); };
+    PipeStageHw st;
+    st.kind = info(kInfoKind);
+    st.pe = info(kInfoPe);
+    st.simd = info(kInfoSimd);
+    st.cin = info(kInfoCin);
+    st.cout = info(kInfoCout);
+    st.wgt_rows = info(kInfoWgtRows);
+    st.lb_cols = info(kInfoLbCols);
+    h.st.push_back(st);
+  }
+  return h;
 }
 
 }  // namespace ecg::rtl

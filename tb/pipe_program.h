@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "ecg/qnet.h"
-#include "seq_program.h"  // RegWrite
+#include "engine_program.h"
 
 namespace ecg::rtl {
 
@@ -68,13 +68,9 @@ struct PipeStage {
   std::uint32_t desc[pipe::kNumSf] = {};
 };
 
-struct PipeProgram {
+struct PipeProgram : EngineProgram {
   PipeHw hw;
   std::vector<PipeStage> stages;
-  std::vector<RegWrite> writes;  // descriptors, weights, parameters, then the CSRs (enable last)
-  int in_len = 0;                // L
-  int aux_len = 0;               // A
-  int n_classes = 0;
 };
 
 // line_buffer_cols: engine.line_buffer_cols (0 = each stage's kernel; a dense stage holds its
@@ -86,6 +82,10 @@ PipeProgram compile_pipe(const Network& net, const PipeHw& hw, int line_buffer_c
 
 // The stage hardware that runs `net` at pe x simd exactly (what pipe_engine's Stage* vectors
 // generate); for tests and the variant check.
+// The hardware parameters of a pipe engine, read from its CSRs and each stage's RegionInfo
+// words; throws std::runtime_error when the ID register is not the pipe engine's.
+PipeHw read_pipe_hw(const RegRead& read_reg);
+
 std::vector<PipeStageHw> pipe_stage_hw(const Network& net, int pe, int simd, int lb_cols = 8);
 
 }  // namespace ecg::rtl

@@ -38,10 +38,9 @@
 #include "ecg/run/backend.h"
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
-#include "pipe_bench.h"
+#include "engine_bench.h"
 #include "rtl_engine.h"  // register_rtl_engines
 #include "rtl_parallel.h"
-#include "seq_bench.h"
 
 namespace ecg::rtl {
 namespace {
@@ -89,7 +88,7 @@ class RtlBackend final : public Backend {
 
   void run(const Network& net, const std::vector<Beat>& beats, std::vector<BeatOutcome>& out,
            Progress& progress) override {
-    if (!has_seq_arch(net.arch) && !has_pipe_arch(net.arch))
+    if (!has_variant(net.arch))
       throw InputError(fmt::format("--arch {}: no RTL engine (RTL: the seq engine for qrcnn bnn "
                                    "int2kd logq dwsep, the pipe engine for dwsep)", net.arch));
     register_rtl_engines();

@@ -14,10 +14,7 @@
 #include "ecg/models/tlm_engine.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include "ecg/qnet.h"
-#include "pipe_bench.h"
-#include "pipe_program.h"
-#include "seq_bench.h"
-#include "seq_program.h"
+#include "engine_bench.h"
 
 namespace ecg::rtl {
 namespace {
@@ -30,7 +27,7 @@ class EnginePins {
   virtual ~EnginePins() = default;
   // Resets the engine, checks its hardware CSRs against the variant, loads the program.
   virtual bool thread_start_and_load() = 0;
-  virtual void thread_beat(const Beat& beat, SeqBeatResult& out) = 0;
+  virtual void thread_beat(const Beat& beat, BeatResult& out) = 0;
   virtual std::uint64_t simulated_cycles() const = 0;
   virtual void close_trace() = 0;
   virtual void thread_trace(bool on) = 0;
@@ -59,31 +56,31 @@ bool same_hw(const PipeHw& a, const PipeHw& b) {
   return true;
 }
 
-template <class Bench, class Program>
+template <class Program>
 class BenchPins : public EnginePins {
  public:
-  BenchPins(std::unique_ptr<Bench> bench, Program prog)
+  BenchPins(std::unique_ptr<EngineBench> bench, Program prog)
       : m_bench(std::move(bench)), m_prog(std::move(prog)) {}
   bool thread_start_and_load() override {
     m_bench->thread_start();
-    if (!same_hw(m_bench->thread_hw(), m_prog.hw)) return false;
+    if (!same_hw(m_bench->thread_hw(m_prog), m_prog.hw)) return false;
     m_bench->thread_load(m_prog);
     return true;
   }
-  void thread_beat(const Beat& beat, SeqBeatResult& out) override { m_bench->thread_beat(beat, out); }
+  void thread_beat(const Beat& beat, BeatResult& out) override { m_bench->thread_beat(beat, out); }
   std::uint64_t simulated_cycles() const override { return m_bench->simulated_cycles(); }
   void close_trace() override { m_bench->close_trace(); }
   void thread_trace(bool on) override { m_bench->thread_trace(on); }
 
  private:
-  std::unique_ptr<Bench> m_bench;
+  std::unique_ptr<EngineBench> m_bench;
   Program m_prog;
 };
 
 std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const EngineConfig& cfg,
-                                          const SeqBenchOptions& opt) {
-  const SeqVariant& v = find_seq_variant(net.arch, cfg.pe, cfg.simd);
-  const SeqHw hw = v.hw();
+                                          const BenchOptions& opt) {
+  const Variant& v = find_variant("seq", net.arch, cfg.pe, cfg.simd);
+  const SeqHw hw = v.seq_hw();
   // The TLM cycle model's engine parameters must be this RTL's (docs/engines.md).
   if (cfg.layer_overhead != hw.num_df + 1)
     throw InputError(fmt::format("engine.layer_overhead={}: the RTL seq engine takes {} cycles per "
@@ -96,13 +93,13 @@ std::unique_ptr<EnginePins> make_seq_pins(const Network& net, const EngineConfig
     throw InputError(fmt::format("engine.xnor_lanes={}: the RTL seq engine for {} has {}",
                                  cfg.xnor_lanes, net.arch, hw.xnor_lanes));
   SeqProgram prog = compile_seq(net, hw);
-  return std::make_unique<BenchPins<SeqBench, SeqProgram>>(v.make(opt), std::move(prog));
+  return std::make_unique<BenchPins<SeqProgram>>(v.make(opt), std::move(prog));
 }
 
 // The pipe RTL's stages all have the variant's pe x simd; the program is compiled for the
 // stage hardware the network needs at that shape, checked against the engine's CSRs at load.
 std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfig& cfg,
-                                           const SeqBenchOptions& opt) {
+                                           const BenchOptions& opt) {
   for (const auto& [layer, v] : cfg.stage_pe)
     if (v != cfg.pe)
       throw InputError(fmt::format("engine.stage.{}.pe={}: the RTL pipe engine has pe={} in every "
@@ -111,14 +108,14 @@ std::unique_ptr<EnginePins> make_pipe_pins(const Network& net, const EngineConfi
     if (v != cfg.simd)
       throw InputError(fmt::format("engine.stage.{}.simd={}: the RTL pipe engine has simd={} in "
                                    "every stage", layer, v, cfg.simd));
-  const PipeVariant& v = find_pipe_variant(net.arch, cfg.pe, cfg.simd);
+  const Variant& v = find_variant("pipe", net.arch, cfg.pe, cfg.simd);
   PipeHw hw;
   hw.pe = v.pe;
   hw.simd = v.simd;
   hw.stages = v.stages;
   hw.st = pipe_stage_hw(net, v.pe, v.simd, hw.lb_cols);
   PipeProgram prog = compile_pipe(net, hw, cfg.line_buffer_cols);
-  return std::make_unique<BenchPins<PipeBench, PipeProgram>>(v.make(opt), std::move(prog));
+  return std::make_unique<BenchPins<PipeProgram>>(v.make(opt), std::move(prog));
 }
 
 // The TLM-to-pins bridge around one Verilated engine (seq or pipe, by engine.style).
@@ -139,7 +136,7 @@ class rtl_engine : public engine_base {
                                             "clock cycles the RTL simulated (weight load included)")) {
     if (!ctx.network) throw std::runtime_error("rtl engine: no network in the engine context");
     m_net = ctx.network;
-    SeqBenchOptions opt;
+    BenchOptions opt;
     opt.standalone = false;
     opt.clock_mhz = ctx.clock_mhz;
     opt.trace_file = ctx.waveform_file;
@@ -185,7 +182,7 @@ class rtl_engine : public engine_base {
       }
       m_loaded = true;
     }
-    SeqBeatResult r;
+    BeatResult r;
     m_pins->thread_beat(beat, r);
     const BeatOutput golden = m_ctx.compute(beat.input, beat.aux);
     last_mismatch = golden.logits != r.logits || golden.cls != r.predicted;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include "ecg/error.h"
@@ -439,6 +440,32 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
   w.push_back({csr_addr(kCsrAuxLen), static_cast<std::uint32_t>(prog.aux_len)});
   w.push_back({csr_addr(kCsrCtrl), 1u});
   return prog;
+}
+
+SeqHw read_seq_hw(const RegRead& read_reg) {
+  using namespace seq;
+  auto csr = [&](Csr c) { return read_reg(csr_addr(c)); };
+  if (csr(kCsrId) != kIdValue) throw std::runtime_error("seq engine: bad CSR id");
+  SeqHw h;
+  const std::uint32_t p = csr(kCsrHwParams);
+  h.pe = static_cast<int>(p & 0xffu);
+  h.simd = static_cast<int>((p >> 8) & 0xffu);
+  h.mac_kind = static_cast<int>((p >> 16) & 0xfu);
+  h.wbits = static_cast<int>((p >> 20) & 0xfu);
+  h.abits = static_cast<int>((p >> 24) & 0x1fu);
+  h.act_depth_a = static_cast<int>(csr(kCsrActDepthA));
+  h.act_depth_b = static_cast<int>(csr(kCsrActDepthB));
+  h.wgt_rows = static_cast<int>(csr(kCsrWgtRows));
+  h.par_depth = static_cast<int>(csr(kCsrParDepth));
+  h.desc_depth = static_cast<int>(csr(kCsrDescDepth));
+  h.aux_depth = static_cast<int>(csr(kCsrAuxDepth));
+  h.max_classes = static_cast<int>(csr(kCsrMaxClass));
+  const std::uint32_t a = csr(kCsrAccBits);
+  h.acc_bits = static_cast<int>(a & 0xffu);
+  h.num_df = static_cast<int>((a >> 8) & 0xffu);
+  h.drain = static_cast<int>((a >> 16) & 0xffu);
+  h.xnor_lanes = h.mac_kind == kMacXnor ? static_cast<int>((a >> 24) & 0xffu) : 0;
+  return h;
 }
 
 }  // namespace ecg::rtl

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ecg/qnet.h"
+#include "engine_program.h"
 
 namespace ecg::rtl {
 
@@ -56,11 +57,6 @@ constexpr std::uint32_t kIdValue = 0xEC650002u;
 constexpr std::uint32_t csr_addr(Csr c) { return (kRegionCsr << 28) | c; }
 }  // namespace seq
 
-struct RegWrite {
-  std::uint32_t addr = 0;
-  std::uint32_t data = 0;
-};
-
 // One pass of the engine (a conv1d/dense/maxpool/gsum layer, or a lone element-wise layer,
 // with the element-wise layer that follows it fused into its write-back).
 struct SeqPass {
@@ -70,13 +66,9 @@ struct SeqPass {
   std::uint64_t work = 0;             // nog * lout * nchunk
 };
 
-struct SeqProgram {
+struct SeqProgram : EngineProgram {
   SeqHw hw;
   std::vector<SeqPass> passes;
-  std::vector<RegWrite> writes;  // descriptors, weights, parameters, then the CSRs (enable last)
-  int in_len = 0;                // L
-  int aux_len = 0;               // A
-  int n_classes = 0;
   int weight_rows = 0;           // rows used (shared tensors stored once)
   int param_entries = 0;         // parameter entries used
   int act_words_a = 0, act_words_b = 0;  // words used in each activation buffer
@@ -90,5 +82,9 @@ struct SeqProgram {
 // an activation or sum wider than the lanes or the accumulator, a layer pattern the engine
 // does not run.
 SeqProgram compile_seq(const Network& net, const SeqHw& hw);
+
+// The hardware parameters of a seq engine, read from its CSRs; throws std::runtime_error when
+// the ID register is not the seq engine's.
+SeqHw read_seq_hw(const RegRead& read_reg);
 
 }  // namespace ecg::rtl

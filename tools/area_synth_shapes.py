@@ -12,7 +12,7 @@ Usage: tools/area_synth_shapes.py [--rtl DIR] [--out DIR] [--shape NAME]... [-j 
 """
 import argparse, concurrent.futures, json, os, re, subprocess, sys, tempfile, time
 
-SEQ_SOURCES = ["seq/seq_hw_pkg.sv", "prim/prim_ram_1r1w.sv", "prim/prim_ram_sp.sv", "prim/prim_adder_tree.sv", "prim/prim_wb.sv",
+SEQ_SOURCES = ["seq/seq_hw_pkg.sv", "prim/prim_ram.sv", "prim/prim_adder_tree.sv", "prim/prim_wb.sv",
                "seq/seq_mac_pe.sv", "seq/seq_engine.sv"]
 KEYS = ["Pe", "Simd", "MacKind", "WBits", "ABits", "XnorLanes", "ActDepthA", "ActDepthB", "WgtRows", "ParDepth"]
 UP5K = {"lut": 5280, "ff": 5280, "ebr": 30, "spram": 4, "dsp": 8}

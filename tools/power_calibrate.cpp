@@ -26,10 +26,7 @@
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
 #include "ecg/qnet.h"
-#include "pipe_bench.h"
-#include "pipe_program.h"
-#include "seq_bench.h"
-#include "seq_program.h"
+#include "engine_bench.h"
 
 int sc_main(int argc, char** argv) {
   CLI::App app{"RTL switching activity -> power calibration; TLM vs RTL-activity power"};
@@ -69,29 +66,25 @@ int sc_main(int argc, char** argv) {
     if (max_beats > 0 && beats.size() > max_beats) beats.resize(max_beats);
     if (beats.empty()) throw ecg::InputError("--records: no beats to run");
 
-    const std::string variant_name = cfg.style == "seq" ? ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd).name
-                                                        : ecg::rtl::find_pipe_variant(arch, cfg.pe, cfg.simd).name;
+    const ecg::rtl::Variant& variant = ecg::rtl::find_variant(cfg.style, arch, cfg.pe, cfg.simd);
+    const std::string variant_name = variant.name;
     std::unique_ptr<ecg::power::VcdFifoCounter> fifo;
     if (vcd_file.empty()) fifo = std::make_unique<ecg::power::VcdFifoCounter>();
     const auto t0 = std::chrono::steady_clock::now();
-    std::vector<ecg::rtl::SeqBeatResult> out;
+    std::vector<ecg::rtl::BeatResult> out;
     std::uint64_t sim_cycles = 0;
     try {
-      ecg::rtl::SeqBenchOptions bopt;
+      ecg::rtl::BenchOptions bopt;
       bopt.clock_mhz = ps.get(ecg::platform_param::kClockMhz);
       bopt.trace_file = fifo ? fifo->path() : vcd_file;
-      auto run_bench = [&](auto bench, auto program) {
-        bench->load(program(bench->hw()));
-        bench->run(beats, out, nullptr);
-        sim_cycles = bench->simulated_cycles();
-        bench->close_trace();
-      };
+      auto bench = variant.make(bopt);
       if (cfg.style == "seq")
-        run_bench(ecg::rtl::find_seq_variant(arch, cfg.pe, cfg.simd).make(bopt),
-                  [&](const ecg::rtl::SeqHw& hw) { return ecg::rtl::compile_seq(net, hw); });
+        bench->load(ecg::rtl::compile_seq(net, bench->seq_hw()));
       else
-        run_bench(ecg::rtl::find_pipe_variant(arch, cfg.pe, cfg.simd).make(bopt),
-                  [&](const ecg::rtl::PipeHw& hw) { return ecg::rtl::compile_pipe(net, hw, cfg.line_buffer_cols); });
+        bench->load(ecg::rtl::compile_pipe(net, bench->pipe_hw(), cfg.line_buffer_cols));
+      bench->run(beats, out, nullptr);
+      sim_cycles = bench->simulated_cycles();
+      bench->close_trace();
     } catch (...) {
       if (fifo) fifo->abort();
       throw;

@@ -1,7 +1,10 @@
 #include "ecg/hw/engine_model.h"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -146,7 +149,7 @@ std::string mac_kind(const LayerGeom& l) {
 }
 
 void declare_engine_params(ParamSet& ps, const NetGeom& net) {
-  ps.declare(engine_param::kStyle, net.arch == "dwsep" ? "pipe" : "seq",
+  ps.declare(engine_param::kStyle, "seq",
                     "engine micro-architecture: seq = one MAC array iterated over the layers, "
                     "pipe = line-buffer layer pipeline (one stage per layer)",
                     {"seq", "pipe"});
@@ -169,8 +172,8 @@ void declare_engine_params(ParamSet& ps, const NetGeom& net) {
                  "largest activation tensor)",
                  0, std::int64_t{1} << 40);
   ps.declare(engine_param::kWeightBufferBits, 0,
-                 "capacity of the weight buffer in bits (0 = sized to the network's weight "
-                 "storage)",
+                 "capacity of the weight buffer in bits (0 = sized to what the engine stores: "
+                 "seq its weight rows, pipe the network's weights)",
                  0, std::int64_t{1} << 40);
   ps.declare(engine_param::kLineBufferCols, 0,
                  "pipe: input columns each stage's line buffer holds (0 = the stage's kernel)", 0,
@@ -209,7 +212,7 @@ EngineConfig engine_config(const ParamSet& ps, const NetGeom& net) {
   EngineTiming t = engine_timing(net, c);
   ps.require(c.weight_buffer_bits == 0 || c.weight_buffer_bits >= t.weight_bits_needed,
              engine_param::kWeightBufferBits.key,
-             fmt::format("weight buffer smaller than the network's weights ({} bits)",
+             fmt::format("weight buffer smaller than the weights the engine stores ({} bits)",
                          t.weight_bits_needed));
   if (c.style == "seq")
     ps.require(c.act_buffer_bits == 0 || c.act_buffer_bits >= t.act_bits_needed,
@@ -262,6 +265,15 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   // one tap per chunk.
   std::int64_t sum = 0;
   int cur_c = net.input_channels, cur_l = net.input_length;
+  // Weight rows as the RTL loader stores them (tb/seq_program.cpp): per MAC pass nog * nchunk
+  // rows of pe lanes, depthwise layers as full convolutions with zero weights outside each
+  // channel's group; a tensor read in the same input layout again (QRCNN's shared conv) is
+  // stored once.
+  std::set<std::tuple<std::string, std::int64_t, bool, int>> stored;
+  std::int64_t weight_rows = 0;
+  int wbits = 1;  // the lanes' weight width (binary layers use the 1-bit XNOR lanes)
+  for (const auto& l : net.layers)
+    if (l.w_bits > 0 && l.w_encoding != "binary") wbits = std::max(wbits, l.w_bits);
   for (const Group& g : group_layers(net)) {
     const LayerGeom& l = net.layers[g.pass];
     PassCost p;
@@ -294,6 +306,9 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     p.nchunk = nchunk;
     p.work = p.nog * lout * nchunk;
     p.cycles = cfg.layer_overhead + cout + p.nog * (1 + cfg.drain_cycles) + p.work;
+    if (l.w_bits > 0 &&
+        stored.emplace(l.weight, cdiv(cur_c, lanes), bin, l.type == "dense" ? cur_l : 0).second)
+      weight_rows += p.nog * nchunk;
     sum += p.cycles;
     datapath_activity(net, g, act, t);
     const std::int64_t wrow = pe * (bin ? cfg.xnor_lanes : simd * l.w_bits);
@@ -308,6 +323,7 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   const LayerGeom& last = net.layers.back();
   act.add("engine.compare.32b", last.cout - 1);  // argmax during the last write-back
   t.ops += last.cout - 1;
+  t.weight_bits_needed = weight_rows * pe * std::max<std::int64_t>(cfg.xnor_lanes, simd * wbits);
   t.latency_cycles = t.load_cycles + sum + 1;
   t.ii_cycles = t.latency_cycles;  // one input buffer: next load after the output handshake
   t.stream_latency_cycles = t.latency_cycles;

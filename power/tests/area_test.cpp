@@ -106,7 +106,9 @@ TEST(Area, ModelFiguresWithoutASynthesizedShape) {
   EXPECT_TRUE(*a.meets_clock);  // 24 MHz < 41.7 MHz
   EXPECT_TRUE(a.fits);
   EXPECT_DOUBLE_EQ(*a.model_lut_error_pct, 7.5);
-  EXPECT_DOUBLE_EQ(a.buffers.weights, 24);
+  // seq: the weight rows the engine stores, not the 24 B of packed weights: 16 / 2 output
+  // groups x 3 taps (one input word each) = 24 rows of 2 PEs x 4 lanes x 4 bits.
+  EXPECT_DOUBLE_EQ(a.buffers.weights, 24 * 2 * 4 * 4 / 8);
   EXPECT_GT(a.buffers.activations, 0);
   EXPECT_DOUBLE_EQ(a.dsps, 0);
   // 1 x 4: 2 + 4 DSPs fit the 8: no LUT-built multiplier.

@@ -131,7 +131,10 @@ TEST(PowerHw, ShapeOfASeqEngine) {
   const EngineTiming t = engine_timing(n, cfg);
   HwShape h = hw_shape(n, cfg, t);
   EXPECT_DOUBLE_EQ(h.mem_bytes.at("input"), 32);  // 32 samples x 1 byte
-  EXPECT_DOUBLE_EQ(h.mem_bytes.at("weight"), static_cast<double>(n.weight_storage_bytes));
+  // The seq engine's weight buffer holds its weight rows (pe lanes per row, zero-padded; the
+  // RTL loader's count, RtlFormula.SeqLatencyEqualsTheRtlLoadersCount), not the packed network.
+  EXPECT_DOUBLE_EQ(h.mem_bytes.at("weight"), static_cast<double>(t.weight_bits_needed) / 8);
+  EXPECT_GT(t.weight_bits_needed, 0);
   EXPECT_DOUBLE_EQ(h.mem_bytes.at("act"), static_cast<double>(t.act_bits_needed) / 8);
   // 4 PEs x (2 lanes x (8 + 4) operand bits + 64) + 256 control bits.
   EXPECT_DOUBLE_EQ(h.clocked_bits, 4 * (2 * 12 + 64) + 256);

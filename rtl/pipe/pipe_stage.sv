@@ -6,7 +6,7 @@
 // the layer's shape (descriptor), weights and per-channel parameters are written at run time
 // through the register/load port.
 //
-// Memories (pipe_ram: synchronous read, 1 read + 1 write port, block RAM):
+// Memories (prim_ram: synchronous read, 1 read + 1 write port, block RAM):
 //   line buffer  LbCols columns x 2^CcAw words of CL = (KindMac ? Simd : Pe) UINT8 channels;
 //                written a word at a time from the input value stream, read one word per step
 //   weights      WgtRows rows of NLane INT8 weights (KindMac Pe*Simd, KindDw Pe), the order the
@@ -290,14 +290,15 @@ module pipe_stage #(
   assign inb     = pk_q >= 0 && pk_q < $signed(d_lin);
   assign lb_word = (IsMac != 0) ? CcAw'(cc_q) : CcAw'(og_q);
 
-  pipe_ram #(
+  prim_ram #(
     .Width (CL * 8),
     .Depth (LbDepth)
   ) u_lb (
     .clk_i   (clk_i),
-    .we_i    ({CL{in_hs && in_word_end}}),
+    .we_i    (in_hs && in_word_end),
     .waddr_i ({LbAw'(rx_q), ww_q}),
     .wdata_i (asm_d),
+    .wmask_i ('1),
     .re_i    (step),
     .raddr_i ({slot, lb_word}),
     .rdata_o (lb_rdata)
@@ -310,20 +311,20 @@ module pipe_stage #(
                   32'(reg_addr_i[15:0]) < ParRows;
 
   if (IsPool == 0) begin : g_wgt
-    logic [NLane-1:0] w_we;
+    logic [NLane*8-1:0] w_mask;  // the lane (byte) the load port addresses
     always_comb begin
-      w_we = '0;
-      for (int unsigned l = 0; l < NLane; l++) w_we[l] = ld_wgt && 32'(reg_addr_i[9:0]) == l;
+      for (int unsigned l = 0; l < NLane; l++) w_mask[l*8 +: 8] = {8{32'(reg_addr_i[9:0]) == l}};
     end
-    pipe_ram #(
+    prim_ram #(
       .Width (NLane * 8),
       .Depth (WgtRows),
       .Huge  (WgtHuge)
     ) u_wgt (
       .clk_i   (clk_i),
-      .we_i    (w_we),
+      .we_i    (ld_wgt),
       .waddr_i (WgtAw'(reg_addr_i[23:10])),
       .wdata_i ({NLane{reg_wdata_i[7:0]}}),
+      .wmask_i (w_mask),
       .re_i    (step),
       .raddr_i (wrow_q),
       .rdata_o (w_rdata)
@@ -501,14 +502,15 @@ module pipe_stage #(
   end
 
   if (IsPool == 0) begin : g_par
-    pipe_ram #(
+    prim_ram #(
       .Width (16),
       .Depth (ParRows)
     ) u_par (
       .clk_i   (clk_i),
-      .we_i    ({2{ld_par}}),
+      .we_i    (ld_par),
       .waddr_i (ParAw'(reg_addr_i[15:0])),
       .wdata_i (reg_wdata_i[15:0]),
+      .wmask_i ('1),
       .re_i    (par_re),
       .raddr_i (par_raddr),
       .rdata_o (prd)

@@ -4,7 +4,7 @@
 // (MacInt, INT2) and logq (MacPow2, shift-add). Descriptors, weights and per-channel
 // parameters are written at run time through the register/load port (tb/seq_program.cpp).
 //
-// Storage (all synchronous-read block RAMs, prim_ram_1r1w, one read + one write port each):
+// Storage (all synchronous-read block RAMs, prim_ram, one read + one write port each):
 //  - activation buffers A and B (ping-pong; A also takes the input): words of Simd lanes of
 //    ABits (or Simd*ABits 1-bit lanes), position-major: word = pos * CW + cw, lane = channel
 //    within the word. A conv tap's input channels are one or more consecutive words, so a
@@ -344,7 +344,7 @@ module seq_engine #(
   logic [DAw-1:0] desc_raddr;
   assign desc_raddr = {pass_q[DAw-seq_hw_pkg::DescAwF-1:0], cnt_q[seq_hw_pkg::DescAwF-1:0]};
 
-  prim_ram_1r1w #(.Width(16), .Depth(DescDepth * 32)) u_desc (
+  prim_ram #(.Width(16), .Depth(DescDepth * 32)) u_desc (
     .clk_i   (clk_i),
     .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionDesc),
     .waddr_i (reg_addr_i[DAw-1:0]),
@@ -357,7 +357,7 @@ module seq_engine #(
 
   logic [15:0] par_raddr;
   assign par_raddr = d_pbase + obase_q + cnt_q;  // entry of channel og * Pe + cnt
-  prim_ram_1r1w #(.Width(ParW), .Depth(ParDepth)) u_par (
+  prim_ram #(.Width(ParW), .Depth(ParDepth)) u_par (
     .clk_i   (clk_i),
     .we_i    (reg_we_i && reg_region == seq_hw_pkg::RegionPar),
     .waddr_i (reg_addr_i[PAw:1]),
@@ -400,29 +400,16 @@ module seq_engine #(
   // load port writes them only while the engine is stopped, so one address suffices.
   logic wgt_we;
   assign wgt_we = reg_we_i && reg_region == seq_hw_pkg::RegionWgt;
-  if (WgtRows * WRow > HugeBits) begin : g_wgt_huge
-    prim_ram_sp #(.Width(WRow), .Depth(WgtRows)) u_wgt (
-      .clk_i   (clk_i),
-      .we_i    (wgt_we),
-      .waddr_i (reg_addr_i[SliceW +: WAw]),
-      .wdata_i (wld_data[WRow-1:0]),
-      .wmask_i (wld_mask[WRow-1:0]),
-      .re_i    (state_q == StWork),
-      .raddr_i (wrow_raddr[WAw-1:0]),
-      .rdata_o (wrow_rdata)
-    );
-  end else begin : g_wgt_block
-    prim_ram_1r1w #(.Width(WRow), .Depth(WgtRows)) u_wgt (
-      .clk_i   (clk_i),
-      .we_i    (wgt_we),
-      .waddr_i (reg_addr_i[SliceW +: WAw]),
-      .wdata_i (wld_data[WRow-1:0]),
-      .wmask_i (wld_mask[WRow-1:0]),
-      .re_i    (state_q == StWork),
-      .raddr_i (wrow_raddr[WAw-1:0]),
-      .rdata_o (wrow_rdata)
-    );
-  end
+  prim_ram #(.Width(WRow), .Depth(WgtRows), .Huge((WgtRows * WRow > HugeBits) ? 1 : 0)) u_wgt (
+    .clk_i   (clk_i),
+    .we_i    (wgt_we),
+    .waddr_i (reg_addr_i[SliceW +: WAw]),
+    .wdata_i (wld_data[WRow-1:0]),
+    .wmask_i (wld_mask[WRow-1:0]),
+    .re_i    (state_q == StWork),
+    .raddr_i (wrow_raddr[WAw-1:0]),
+    .rdata_o (wrow_rdata)
+  );
 
   // ---------------------------------------------------------------------------------------
   // Activation buffers A/B and the aux registers
@@ -436,7 +423,7 @@ module seq_engine #(
   logic          ld_sample;
   assign ld_sample = in_hs && (ld_cnt_q < in_len_q);
 
-  prim_ram_1r1w #(.Width(Aw), .Depth(ActDepthA)) u_act_a (
+  prim_ram #(.Width(Aw), .Depth(ActDepthA)) u_act_a (
     .clk_i   (clk_i),
     .we_i    (ld_sample || (wb_we && in_sel_q)),
     .waddr_i (ld_sample ? ld_cnt_q[AAw-1:0] : wb_addr[AAw-1:0]),
@@ -446,7 +433,7 @@ module seq_engine #(
     .raddr_i (act_raddr[AAw-1:0]),
     .rdata_o (a_rdata)
   );
-  prim_ram_1r1w #(.Width(Aw), .Depth(ActDepthB)) u_act_b (
+  prim_ram #(.Width(Aw), .Depth(ActDepthB)) u_act_b (
     .clk_i   (clk_i),
     .we_i    (wb_we && !in_sel_q),
     .waddr_i (wb_addr[BAw-1:0]),

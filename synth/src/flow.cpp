@@ -199,6 +199,7 @@ std::vector<Variant> load_variants(const std::string& path) {
     for (const auto& j : nlohmann::json::parse(text)) {
       Variant v;
       v.name = j.at("name").get<std::string>();
+      v.style = j.at("style").get<std::string>();
       v.arch = j.at("arch").get<std::string>();
       v.top = j.at("top").get<std::string>();
       v.sources = j.at("sources").get<std::vector<std::string>>();

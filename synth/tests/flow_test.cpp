@@ -117,16 +117,17 @@ TEST(SynthFlow, DevicesAndVariantRegistry) {
   const std::string path = ::testing::TempDir() + "/rtl_variants_test.json";
   {
     std::ofstream f(path);
-    f << R"([{"name": "seq_qrcnn", "arch": "qrcnn", "top": "seq_engine", "sources": ["/a.sv"], "params": ["Pe=8", "Simd=4"]}])";
+    f << R"([{"name": "seq_qrcnn", "style": "seq", "arch": "qrcnn", "top": "seq_engine", "sources": ["/a.sv"], "params": ["Pe=8", "Simd=4"]}])";
   }
   const auto v = load_variants(path);
   ASSERT_EQ(v.size(), 1u);
+  EXPECT_EQ(v[0].style, "seq");
   EXPECT_EQ(v[0].param_int("Pe"), 8);
   EXPECT_EQ(v[0].param_int("Simd"), 4);
   EXPECT_EQ(v[0].param_int("WBits"), -1);
   {
     std::ofstream f(path);
-    f << R"([{"name": "x", "arch": "qrcnn", "top": "t", "sources": [], "params": ["Pe"]}])";
+    f << R"([{"name": "x", "style": "seq", "arch": "qrcnn", "top": "t", "sources": [], "params": ["Pe"]}])";
   }
   EXPECT_THROW(load_variants(path), InputError);
   std::remove(path.c_str());

@@ -13,7 +13,7 @@
 #include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/qnet.h"
-#include "pipe_bench.h"
+#include "engine_bench.h"
 #include "pipe_program.h"
 
 namespace ecg::rtl {
@@ -42,7 +42,7 @@ inline PipeSetup pipe_setup(const std::string& model_json, const std::vector<std
 // Outputs equal the golden interpreter's on every beat; with `exact_cycles`, each beat takes
 // the model's latency (one beat at a time into an empty pipeline).
 inline void expect_golden(const Network& net, const std::vector<Beat>& beats,
-                          const std::vector<SeqBeatResult>& out, const EngineTiming& tlm,
+                          const std::vector<BeatResult>& out, const EngineTiming& tlm,
                           bool exact_cycles) {
   ASSERT_EQ(out.size(), beats.size());
   Interpreter golden(net);

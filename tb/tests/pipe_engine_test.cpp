@@ -25,14 +25,14 @@ const std::string kTiny = kSrc + "/models/tests/data/t_dwsep.json";
 
 TestVectors load_vectors() { return load_test_vectors(kSrc + "/weights/dwsep/vectors.json"); }
 
-std::unique_ptr<PipeBench> make_bench(const PipeSetup& s, double backpressure,
+std::unique_ptr<EngineBench> make_bench(const PipeSetup& s, double backpressure,
                                       const std::string& trace = "") {
-  SeqBenchOptions opt;
+  BenchOptions opt;
   opt.clock_mhz = s.clock_mhz;
   opt.backpressure = backpressure;
   opt.trace_file = trace;
-  auto bench = find_pipe_variant("dwsep", s.cfg.pe, s.cfg.simd).make(opt);
-  bench->load(compile_pipe(s.net, bench->hw(), s.cfg.line_buffer_cols));
+  auto bench = find_variant("pipe", "dwsep", s.cfg.pe, s.cfg.simd).make(opt);
+  bench->load(compile_pipe(s.net, bench->pipe_hw(), s.cfg.line_buffer_cols));
   return bench;
 }
 
@@ -46,7 +46,7 @@ void trained_vectors(const std::vector<std::string>& params, double backpressure
   auto bench = make_bench(s, backpressure);
   // The Verilated stages are exactly as large as the network needs at this shape (the weight
   // RAM rows of every stage, generated from pipe_engine's Stage* parameters).
-  const PipeHw hw = bench->hw();
+  const PipeHw hw = bench->pipe_hw();
   const std::vector<PipeStageHw> need = pipe_stage_hw(s.net, s.cfg.pe, s.cfg.simd, hw.lb_cols);
   ASSERT_EQ(hw.st.size(), need.size());
   for (std::size_t i = 0; i < need.size(); ++i) {
@@ -55,7 +55,7 @@ void trained_vectors(const std::vector<std::string>& params, double backpressure
     EXPECT_EQ(hw.st[i].cout, need[i].cout) << "stage " << i;
     EXPECT_EQ(hw.st[i].wgt_rows, need[i].wgt_rows) << "stage " << i;
   }
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
   ASSERT_EQ(out.size(), beats.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -64,7 +64,7 @@ void trained_vectors(const std::vector<std::string>& params, double backpressure
     EXPECT_EQ(out[i].predicted, v.classes[k]) << "beat " << i;
   }
   expect_golden(s.net, beats, out, s.tlm, backpressure == 0.0);
-  EXPECT_EQ(bench->read_csr(pipe::kCsrBeats), beats.size());
+  EXPECT_EQ(bench->read_reg(pipe::csr_addr(pipe::kCsrBeats)), beats.size());
   ::testing::Test::RecordProperty("cycles_per_beat", std::to_string(out[0].cycles));
 }
 
@@ -81,7 +81,7 @@ TEST(PipeEngine, TinyDwsepGolden) {
   const PipeSetup s = pipe_setup(kTiny, {});
   const TestVectors v = load_vectors();
   auto bench = make_bench(s, 0.0);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(v.beats, out, nullptr);
   expect_golden(s.net, v.beats, out, s.tlm, true);
 }
@@ -95,7 +95,7 @@ void back_to_back(double backpressure, const std::vector<std::string>& params = 
   std::vector<Beat> beats;
   for (int rep = 0; rep < 3; ++rep) beats.insert(beats.end(), v.beats.begin(), v.beats.end());
   auto bench = make_bench(s, backpressure);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->stream(beats, out);
   expect_golden(s.net, beats, out, s.tlm, false);
   if (backpressure > 0.0) return;
@@ -129,7 +129,7 @@ void short_cosim(const std::vector<std::string>& params) {
   const std::vector<Beat> beats = record100(s.net, 30);
   ASSERT_EQ(beats.size(), 30u);
   auto bench = make_bench(s, 0.0);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
   expect_golden(s.net, beats, out, s.tlm, true);
 }
@@ -169,7 +169,7 @@ TEST(PipeEngine, TraceShowsHandshakesAndStages) {
                    ("ecg_sim_pipe_trace_" + std::to_string(::getpid()) + ".vcd");
   auto bench = make_bench(s, 0.0, vcd.string());
   std::vector<Beat> beats(v.beats.begin(), v.beats.begin() + 3);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
   bench->close_trace();
   const auto changes = vcd_changes(vcd.string());

@@ -14,11 +14,11 @@ TEST(PipeCosimSlow, DwsepFullRecord100) {
   const PipeSetup s = pipe_setup(std::string(ECG_SIM_SOURCE_DIR) + "/weights/dwsep/model.json", {});
   const std::vector<Beat> beats = record100(s.net, 0);
   ASSERT_GT(beats.size(), 2000u);
-  SeqBenchOptions opt;
+  BenchOptions opt;
   opt.clock_mhz = s.clock_mhz;
-  auto bench = find_pipe_variant("dwsep", s.cfg.pe, s.cfg.simd).make(opt);
-  bench->load(compile_pipe(s.net, bench->hw(), s.cfg.line_buffer_cols));
-  std::vector<SeqBeatResult> out;
+  auto bench = find_variant("pipe", "dwsep", s.cfg.pe, s.cfg.simd).make(opt);
+  bench->load(compile_pipe(s.net, bench->pipe_hw(), s.cfg.line_buffer_cols));
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
   expect_golden(s.net, beats, out, s.tlm, true);
 }

@@ -1,7 +1,9 @@
 // The TLM seq cycle model against the RTL loader's own count (tb/seq_program.h:
 // SeqProgram::cycles_per_beat, which tb/tests/seq_engine_test.cpp checks against the Verilated
 // engine cycle by cycle): TLM == RTL formula == RTL, for every seq arch's trained network
-// and test network, at the configs' array shape and at other shapes.
+// and test network, at the configs' array shape and at other shapes; and the weight bits the
+// TLM model sizes the weight buffer with == the rows the loader stores x the row width.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -46,8 +48,11 @@ TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
         hw.par_depth = 1 << 12;
         hw.act_depth_a = hw.act_depth_b = 1 << 15;
         std::uint64_t rtl_cycles = 0;
+        std::int64_t rtl_weight_bits = 0;
         try {
-          rtl_cycles = rtl::compile_seq(net, hw).cycles_per_beat();
+          const rtl::SeqProgram prog = rtl::compile_seq(net, hw);
+          rtl_cycles = prog.cycles_per_beat();
+          rtl_weight_bits = std::int64_t{prog.weight_rows} * pe * std::max(hw.xnor_lanes, simd * hw.wbits);
         } catch (const InputError& e) {
           // A network the RTL variant cannot run (e.g. non-binary layers on the XNOR array)
           // has no RTL count to compare with; say so and go on.
@@ -61,8 +66,10 @@ TEST(RtlFormula, SeqLatencyEqualsTheRtlLoadersCount) {
         c.layer_overhead = hw.num_df + 1;
         c.drain_cycles = hw.drain;
         c.xnor_lanes = hw.xnor_lanes;
-        EXPECT_EQ(static_cast<std::uint64_t>(seq_timing(g, c).latency_cycles), rtl_cycles)
+        const EngineTiming t = seq_timing(g, c);
+        EXPECT_EQ(static_cast<std::uint64_t>(t.latency_cycles), rtl_cycles)
             << path << " pe " << pe << " simd " << simd;
+        EXPECT_EQ(t.weight_bits_needed, rtl_weight_bits) << path << " pe " << pe << " simd " << simd;
         ++checked;
       }
     }

@@ -13,7 +13,7 @@
 #include "ecg/hw/net_geometry.h"
 #include "ecg/models/tlm_run.h"
 #include "ecg/qnet.h"
-#include "seq_bench.h"
+#include "engine_bench.h"
 #include "seq_program.h"
 
 namespace ecg::rtl {
@@ -34,12 +34,12 @@ void short_cosim(const std::string& arch, const std::vector<std::string>& params
   const EngineConfig cfg = engine_config(ps, geom);
   const EngineTiming tlm = engine_timing(geom, cfg);
 
-  SeqBenchOptions opt;
+  BenchOptions opt;
   opt.clock_mhz = ps.get(platform_param::kClockMhz);
-  auto bench = find_seq_variant(arch, cfg.pe, cfg.simd).make(opt);
-  const SeqProgram prog = compile_seq(net, bench->hw());
+  auto bench = find_variant("seq", arch, cfg.pe, cfg.simd).make(opt);
+  const SeqProgram prog = compile_seq(net, bench->seq_hw());
   bench->load(prog);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
 
   Interpreter golden(net);

@@ -2,6 +2,7 @@
 // cycles per beat equal to the docs/engines.md formula (and to the engine's own CSR count),
 // random output backpressure changes nothing but time. One SystemC bench per process.
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <systemc>  // declares extern "C" sc_main
 #include <string>
@@ -9,7 +10,7 @@
 
 #include "ecg/error.h"
 #include "ecg/qnet.h"
-#include "seq_bench.h"
+#include "engine_bench.h"
 #include "seq_program.h"
 #include "test_vectors.h"
 #include "vcd_changes.h"
@@ -36,15 +37,15 @@ std::string trained(const std::string& arch) { return std::string(ECG_SIM_SOURCE
 void check_case(const std::string& arch, const std::string& dir, double backpressure) {
   const Case c = load_case(dir);
   ASSERT_FALSE(c.beats.empty());
-  SeqBenchOptions opt;
+  BenchOptions opt;
   opt.backpressure = backpressure;
-  auto bench = default_seq_variant(arch).make(opt);
-  const SeqProgram prog = compile_seq(c.net, bench->hw());
+  auto bench = default_variant("seq", arch).make(opt);
+  const SeqProgram prog = compile_seq(c.net, bench->seq_hw());
   bench->load(prog);
   // Each vector three times: the engine must not carry state from one beat to the next.
   std::vector<Beat> beats;
   for (int rep = 0; rep < 3; ++rep) beats.insert(beats.end(), c.beats.begin(), c.beats.end());
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(beats, out, nullptr);
   ASSERT_EQ(out.size(), beats.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
@@ -58,7 +59,7 @@ void check_case(const std::string& arch, const std::string& dir, double backpres
     }
     EXPECT_EQ(out[i].csr_cycles, out[i].cycles) << "beat " << i;
   }
-  EXPECT_EQ(bench->read_csr(seq::kCsrBeats), beats.size());
+  EXPECT_EQ(bench->read_reg(seq::csr_addr(seq::kCsrBeats)), beats.size());
   ::testing::Test::RecordProperty("cycles_per_beat", std::to_string(out[0].cycles));
   ::testing::Test::RecordProperty("logit0", std::to_string(out[0].logits.at(0)));
 }
@@ -81,8 +82,8 @@ TEST(SeqEngine, DwsepTrainedVectorsBackpressure) { check_case("dwsep", trained("
 // (2880 of them the depthwise layers' zero-filled rows) exceed HugeBits and sit in SPRAM.
 TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
   const Case c = load_case(trained("dwsep"));
-  const SeqVariant& v = default_seq_variant("dwsep");
-  const SeqProgram p = compile_seq(c.net, v.hw());
+  const Variant& v = default_variant("seq", "dwsep");
+  const SeqProgram p = compile_seq(c.net, v.seq_hw());
   EXPECT_EQ(p.weight_rows, v.wgt_rows);
   EXPECT_EQ(p.weight_rows, 5752);
   EXPECT_EQ(p.param_entries, v.par_depth);
@@ -91,11 +92,52 @@ TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
   EXPECT_EQ(v.pe * v.simd * v.wbits, 32);
   EXPECT_GT(v.wgt_rows * 32, 65536);  // seq_engine's HugeBits default: single-port SPRAM
 }
+// One registry for both engines: every variant names its style; a lookup finds it by (style,
+// arch, shape); the default of a (style, arch) is the first listed; asking an arch for a style
+// it does not have names the styles it has.
+TEST(Variants, OneRegistryServesBothEngines) {
+  ASSERT_FALSE(variants().empty());
+  for (const Variant& v : variants()) {
+    SCOPED_TRACE(v.name);
+    ASSERT_TRUE(v.style == "seq" || v.style == "pipe");
+    EXPECT_EQ(v.name.rfind(v.style + "_", 0), 0u);  // rtl/CMakeLists.txt names them so
+    EXPECT_TRUE(v.make != nullptr);
+    EXPECT_EQ(v.style == "pipe", v.stages > 0);
+    EXPECT_EQ(v.style == "seq", v.wbits > 0);
+    EXPECT_EQ(find_variant(v.style, v.arch, v.pe, v.simd).name, v.name);
+    EXPECT_TRUE(has_variant(v.arch, v.style));
+    EXPECT_TRUE(has_variant(v.arch));
+    for (const Variant& d : variants())
+      if (d.style == v.style && d.arch == v.arch) {
+        EXPECT_EQ(default_variant(v.style, v.arch).name, d.name);
+        break;
+      }
+    const std::string other = v.style == "seq" ? "pipe" : "seq";
+    if (!has_variant(v.arch, other)) {
+      try {
+        find_variant(other, v.arch, v.pe, v.simd);
+        ADD_FAILURE() << "expected InputError";
+      } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find("has engine.style " + v.style), std::string::npos) << e.what();
+      }
+    }
+    try {
+      find_variant(v.style, v.arch, 999, 999);
+      ADD_FAILURE() << "expected InputError";
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find(fmt::format("pe={} simd={};", v.pe, v.simd)), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_FALSE(has_variant("nonet"));
+  EXPECT_THROW(default_variant("seq", "nonet"), InputError);
+}
+
 // The logq engine's 4-bit codes {sign, e + 1} hold exponents up to 6 (logq's weights reach
 // 2^6); the tiny test network has a 2^7 weight: the loader says so instead of running it.
 TEST(SeqEngine, TinyPow2WithExponent7IsRejectedBy4BitCodes) {
   const Case c = load_case(tiny("tiny_pow2_aux"));
-  SeqHw hw = default_seq_variant("logq").hw();
+  SeqHw hw = default_variant("seq", "logq").seq_hw();
   try {
     compile_seq(c.net, hw);
     FAIL() << "expected InputError";
@@ -108,14 +150,14 @@ TEST(SeqEngine, TinyPow2WithExponent7IsRejectedBy4BitCodes) {
 // --trace: the waveform shows the stream handshakes and the sequencer at work.
 TEST(SeqEngine, TraceShowsHandshakesAndPasses) {
   const Case c = load_case(trained("qrcnn"));
-  SeqBenchOptions opt;
+  BenchOptions opt;
   const auto vcd = std::filesystem::temp_directory_path() /
                    ("ecg_sim_seq_trace_" + std::to_string(::getpid()) + ".vcd");
   opt.trace_file = vcd.string();
-  auto bench = default_seq_variant("qrcnn").make(opt);
-  const SeqProgram prog = compile_seq(c.net, bench->hw());
+  auto bench = default_variant("seq", "qrcnn").make(opt);
+  const SeqProgram prog = compile_seq(c.net, bench->seq_hw());
   bench->load(prog);
-  std::vector<SeqBeatResult> out;
+  std::vector<BeatResult> out;
   bench->run(c.beats, out, nullptr);
   bench->close_trace();
   const auto changes = vcd_changes(vcd.string());

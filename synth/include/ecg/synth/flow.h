@@ -15,7 +15,7 @@ namespace ecg::synth {
 // One Verilated engine variant as registered in rtl/CMakeLists.txt (CMake writes the list to
 // <build>/synth/rtl_variants.json): Verilog top, sources (dependencies first), parameters.
 struct Variant {
-  std::string name, arch, top;
+  std::string name, style, arch, top;  // style: engine.style (seq, pipe); top: its module
   std::vector<std::string> sources;
   std::vector<std::pair<std::string, std::string>> params;  // Verilog parameter -> value
   // Integer value of a parameter, -1 when the variant does not set it.
