@@ -41,17 +41,20 @@ args=(--arch "$arch" --records "$record" --json "$out")
 [[ -n "${ECG_SIM_DATA:-}" ]] && args+=(--data "$ECG_SIM_DATA")
 [[ "$max_beats" != 0 ]] && args+=(--beats "$max_beats")
 echo "+ $exe ${args[*]}"
+load() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+load0="$(load)"
 start=$(date +%s)
 "$exe" "${args[@]}" > /dev/null
 wall=$(( $(date +%s) - start ))
-/usr/bin/python3 - "$out" "$limit" "$arch" "$record" "$wall" "$calib" <<'EOF'
+/usr/bin/python3 - "$out" "$limit" "$arch" "$record" "$wall" "$calib" "$load0 -> $(load)" <<'EOF'
 import json, sys
-path, limit, arch, record, wall, calib = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+path, limit, arch, record, wall, calib, load = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 cmp = json.load(open(path))
 fitted = json.load(open(calib))["provenance"]
 d = cmp["dynamic_difference_pct"]
 print(f"{arch}: record {record}, {cmp['beats']} inputs (calibrated on record(s) {','.join(fitted['records'])}, "
-      f"{fitted['beats']} inputs), {cmp['busy_cycles']:.0f} busy RTL cycles, wall {wall} s")
+      f"{fitted['beats']} inputs), {cmp['busy_cycles']:.0f} busy RTL cycles ({cmp['simulated_cycles']} simulated), "
+      f"wall {wall} s (load average {load})")
 print(f"{'block':<12} {'toggles':>14} {'tlm rate':>10} {'rtl rate':>10} {'diff %':>8}")
 for name, b in sorted((n, b) for n, b in cmp["blocks"].items() if n != "clock"):
     print(f"{name:<12} {cmp['block_toggles'].get(name, 0):>14.0f} {b['tlm_toggle_rate']:>10.4f} "

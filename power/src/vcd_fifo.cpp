@@ -32,6 +32,12 @@ VcdFifoCounter::VcdFifoCounter() {
   m_fd_hold = m_fd_read >= 0 ? open(m_path.c_str(), O_WRONLY) : -1;
   if (m_fd_read < 0 || m_fd_hold < 0) throw InputError(fmt::format("{}: cannot open the FIFO", m_path));
   fcntl(m_fd_read, F_SETFL, fcntl(m_fd_read, F_GETFL) & ~O_NONBLOCK);
+  // A 1 MiB pipe (Linux; the default is 64 KiB, the most a user may set is
+  // /proc/sys/fs/pipe-max-size, 1 MiB by default): Verilator writes ~48 KiB at a time, and a
+  // full pipe blocks the simulation until the reader catches up (a context switch each time).
+#ifdef F_SETPIPE_SZ
+  (void)fcntl(m_fd_read, F_SETPIPE_SZ, 1 << 20);  // best effort: a smaller pipe is only slower
+#endif
   m_reader = std::thread([this] {
     try {
       VcdToggleCounter counter(m_path);

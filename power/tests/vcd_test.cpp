@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "ecg/error.h"
 #include "ecg/power/vcd.h"
 #include "ecg/power/vcd_fifo.h"
+#include "vcd_reference.h"
 
 namespace ecg::power {
 namespace {
@@ -90,6 +92,93 @@ TEST(Vcd, AnyChunkingGivesTheSameCounts) {
   for (std::size_t i = 0; i < whole.signals.size(); ++i)
     EXPECT_EQ(bytes.signals[i].toggles, whole.signals[i].toggles) << whole.signals[i].path;
   EXPECT_EQ(bytes.value_changes, whole.value_changes);
+}
+
+// A random waveform in Verilator's style (full-width vectors, codes from '!', several
+// identifier characters) plus what the standard allows beside it (short vectors extended,
+// x/z, upper case, aliases, scalar changes of vectors, $dumpall, $comment): the streaming
+// counter, fed in random chunks, gives the plain reference counter's toggles per signal.
+std::string random_vcd(std::mt19937& rng, std::size_t n_signals, std::size_t n_steps, bool long_ids) {
+  std::uniform_int_distribution<int> any(0, 1 << 30);
+  auto code = [](std::size_t c) {  // Verilator's VerilatedVcd::writeCode
+    std::string s(1, static_cast<char>('!' + c % 94));
+    c /= 94;
+    while (c) {
+      --c;
+      s += static_cast<char>('!' + c % 94);
+      c /= 94;
+    }
+    return s;
+  };
+  std::vector<int> width(n_signals);
+  std::vector<std::string> ids(n_signals);
+  std::ostringstream o;
+  o << "$timescale 1ps $end\n$scope module top $end\n";
+  for (std::size_t i = 0; i < n_signals; ++i) {
+    const int kind = any(rng) % 10;
+    width[i] = kind < 3 ? 1 : kind < 6 ? 1 + any(rng) % 32 : kind < 8 ? 33 + any(rng) % 64 : 97 + any(rng) % 300;
+    ids[i] = code(i * 97 + static_cast<std::size_t>(any(rng) % 97));  // sparse, 1-3 characters
+    if (long_ids) ids[i] += "~~~";  // keys beyond the flat table: the hash-map lookup
+    o << "$var wire " << width[i] << ' ' << ids[i] << " s" << i << " $end\n";
+    if (any(rng) % 8 == 0) o << "$var wire " << width[i] << ' ' << ids[i] << " alias" << i << " $end\n";
+  }
+  o << "$upscope $end\n$enddefinitions $end\n";
+  auto value = [&](std::size_t i, bool full) {
+    const int w = width[i];
+    const int n = full ? w : 1 + any(rng) % w;
+    const int style = any(rng) % 16;  // mostly 0/1; sometimes x, z or a bad-free mix
+    std::string v;
+    for (int k = 0; k < n; ++k) {
+      const int r = any(rng) % 64;
+      char c = static_cast<char>('0' + (r & 1));
+      if (style == 0 && r < 8) c = "xXzZ"[r % 4];
+      if (style == 1) c = k == 0 ? "xz"[r % 2] : c;
+      v += c;
+    }
+    if (w == 1 && any(rng) % 2) return v + ids[i];
+    return (any(rng) % 8 == 0 ? "B" : "b") + v + ' ' + ids[i];
+  };
+  o << "#0\n$dumpvars\n";
+  for (std::size_t i = 0; i < n_signals; ++i) o << value(i, true) << '\n';
+  o << "$end\n";
+  for (std::size_t t = 1; t <= n_steps; ++t) {
+    o << '#' << t * 5 << '\n';
+    if (any(rng) % 50 == 0) o << "$comment step " << t << " $end\n";
+    if (any(rng) % 60 == 0) {
+      o << "$dumpall\n";
+      for (std::size_t i = 0; i < n_signals; ++i) o << value(i, true) << '\n';
+      o << "$end\n";
+      continue;
+    }
+    for (std::size_t i = 0; i < n_signals; ++i)
+      if (any(rng) % 3 == 0) o << value(i, any(rng) % 4 != 0) << (any(rng) % 5 == 0 ? "\r\n" : "\n");
+  }
+  return o.str();
+}
+
+TEST(Vcd, StreamingCounterMatchesThePlainReference) {
+  std::mt19937 rng(12);
+  for (int round = 0; round < 6; ++round) {
+    const std::string text = random_vcd(rng, 20 + 40 * static_cast<std::size_t>(round), 200, round == 5);
+    const testing::ReferenceToggles ref = testing::reference_toggles(text);
+    VcdToggleCounter c("random.vcd");
+    std::uniform_int_distribution<std::size_t> cut(1, round % 2 ? 7 : 5000);
+    for (std::size_t at = 0; at < text.size();) {
+      const std::size_t n = std::min(cut(rng), text.size() - at);
+      const std::string chunk = text.substr(at, n);  // its own buffer, freed after feed()
+      c.feed(chunk.data(), chunk.size());
+      at += n;
+    }
+    const VcdToggles& v = c.finish();
+    ASSERT_EQ(v.signals.size(), ref.toggles.size());
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < ref.toggles.size(); ++i) {
+      EXPECT_EQ(v.signals[i].toggles, ref.toggles[i]) << "round " << round << " signal " << v.signals[i].path;
+      total += ref.toggles[i];
+    }
+    EXPECT_EQ(v.value_changes, ref.value_changes);
+    EXPECT_GT(total, 1000u);  // the waveform does toggle
+  }
 }
 
 TEST(Vcd, BlocksByFirstMatchingRule) {

@@ -42,21 +42,30 @@ class VcdToggleCounter {
   const VcdToggles& result() const { return m_r; }  // counts so far
 
  private:
-  void token(std::string& tok);  // may take the buffer's contents
+  void token(const char* tok, std::size_t n);  // a value-change token (header ones: header_token)
+  void header_token(std::string tok);
   void header_section(const std::string& keyword, const std::vector<std::string>& v);
   void apply(std::size_t i, const char* bits, std::size_t n);
+  void keep_pending();
   static std::uint64_t id_key(const char* id, std::size_t n);
   std::size_t lookup(const char* id, std::size_t n) const;
   [[noreturn]] void fail(const std::string& msg) const;
 
   VcdToggles m_r;
   std::unordered_map<std::uint64_t, std::size_t> m_index;  // identifier code (id_key) -> signal
-  std::vector<std::string> m_value;  // per signal: MSB first, 0 1 x z; empty = no value yet
+  std::vector<std::uint32_t> m_flat;  // id_key -> signal + 1 (0: undeclared), when the keys are small
+  // Per signal: its value as bit words (LSB word first) and which bits are known (0/1, not
+  // x/z), from m_offset[i]; m_has[i]: a value was seen.
+  std::vector<std::uint64_t> m_bits, m_known;
+  std::vector<std::uint32_t> m_offset;
+  std::vector<std::uint8_t> m_has;
   std::vector<std::string> m_scope;
-  std::string m_tok;                  // token being assembled
+  std::string m_tok;                  // token cut by the end of a chunk
   std::string m_section;              // header/$comment keyword whose $end is pending
   std::vector<std::string> m_args;    // its tokens
-  std::string m_pending_value;        // vector/real value waiting for its identifier
+  const char* m_pending_p = nullptr;  // vector/real value waiting for its identifier
+  std::size_t m_pending_n = 0;
+  std::string m_pending_value;        // its copy when the chunk ended in between
   bool m_defs_done = false, m_counting = true, m_have_time = false, m_finished = false;
   std::uint64_t m_line = 1, m_tok_line = 1;
 };
