@@ -420,7 +420,7 @@ def build_model(arch, seed, **kw):
 
 def test_set(arch, mode, args):
     """The test split run_training uses (DS2, or the intra-patient random 20%)."""
-    spec, _ = archs.ARCHS[arch](**archs.task_kw(args.task))
+    spec, _ = archs.ARCHS[arch](**archs.task_kw(args.task, arch))
     classes = archs.CLASSES[spec["labels"]]
     ds1, ds2 = load_data(spec, classes, args, mode)
     if mode == "inter":
@@ -441,7 +441,7 @@ def recipe_of(arch, args):
 
 def run_training(arch, mode, args, log):
     recipe = recipe_of(arch, args)
-    tkw = archs.task_kw(args.task)
+    tkw = archs.task_kw(args.task, arch)
     if args.quick:
         for k in ("fp_epochs", "q_epochs"):
             recipe[k] = min(recipe[k], 1)
