@@ -635,12 +635,13 @@ def tune_rr_row(model_json, val, classes, pair, log, fit=None):
     logit(N) on the waveform inputs plus a*aux + b. With one weight scale for the whole
     INT4 (qrcnn) or ternary (int2kd) logits layer, QAT rounds a to 0 (the waveform weights
     set the scale), so S would never be called on RR. This fits a (the S row's integers on
-    the aux columns, within the weights' own range: [-7, 7] for INT4, the ternary {-1, 0, 1}
-    for INT2; N's aux weights are kept) and the S bias b by coordinate ascent on the DS1
-    hold-out (select_score "aami"), starting from the exported values; for each a the bias
-    is the best of `n_bias` break points. Exact in the integer model (only that row's integers
-    change). Returns {"aux_weights": a, "bias": b, "select_score": ...}."""
-    dst, src = classes.index(pair[0]), classes.index(pair[1])
+    the aux columns: every vector in [-3, 3]^4 for INT4, {-1, 0, 1}^4 for the ternary INT2;
+    N's aux weights are kept) on the beats `fit` (the DS1 training records; the hold-out when
+    None), each a scored with its best bias (select_score "aami"; ties: the smaller |a|), then
+    sets the S bias b alone on the DS1 hold-out `val`. A direction fitted on the hold-out's 3
+    S patients did not carry to DS2 (docs/training.md). Exact in the integer model (only that
+    row's integers change). Returns {"aux_weights": a, "bias": b, "select_score": ...}."""
+    dst = classes.index(pair[0])
     layers = model_json["layers"]
     if layers[-2]["type"] != "concat_aux":
         raise SystemExit("train.py: tune_rr needs the logits dense right after concat_aux")
