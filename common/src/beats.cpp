@@ -152,7 +152,8 @@ InputSpec input_spec_from_json_text(const std::string& json_text, const std::str
   if (s.length < 2) throw bad("length", "must be >= 2");
   if (s.norm != "minmax" && s.norm != "zscore" && s.norm != "fixed") throw bad("norm", "must be minmax, zscore or fixed");
   if (s.bits < 2 || s.bits > 16) throw bad("bits", "must be in 2..16");
-  if (s.aux != "none" && s.aux != "rr4" && s.aux != "rrn4") throw bad("aux", "must be 'none', 'rr4' or 'rrn4'");
+  if (s.aux != "none" && s.aux != "rr4" && s.aux != "rrn4" && s.aux != "rrq4")
+    throw bad("aux", "must be 'none', 'rr4', 'rrn4' or 'rrq4'");
   if (s.aux != "none" && s.task != "beat") throw bad("aux", "RR features need task 'beat'");
   return s;
 }
@@ -250,12 +251,13 @@ std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec
 }
 
 std::vector<std::vector<std::int32_t>> rr_features(const std::string& aux, const std::vector<long>& r, double fs) {
-  if (aux != "rr4" && aux != "rrn4") throw InputError(fmt::format("RR features: unknown aux '{}' (rr4, rrn4)", aux));
+  if (aux != "rr4" && aux != "rrn4" && aux != "rrq4")
+    throw InputError(fmt::format("RR features: unknown aux '{}' (rr4, rrn4, rrq4)", aux));
   std::vector<std::vector<std::int32_t>> out(r.size());
   auto ratio64 = [](double num, double den) {  // round(64*num/den), saturated to UINT8
     return static_cast<std::int32_t>(std::clamp(std::lround(64.0 * num / den), 0L, 255L));
   };
-  // rrn4: the patient's running RR average, an exponential average in Q8 samples updated once
+  // rrn4, rrq4: the patient's running RR average, an exponential average in Q8 samples updated once
   // per RR interval: avg += ((rr << 8) - avg) >> k with k = min(floor(log2(j)), 8) for the
   // j-th interval (j = 1 loads it; the shift grows while it warms up, then a time constant of
   // 256 beats, ~3.5 min at 72 bpm). Intervals are clamped to 0.2..3 s first so that a gap in
@@ -285,7 +287,10 @@ std::vector<std::vector<std::int32_t>> rr_features(const std::string& aux, const
       out[idx] = {rr_code(pre_rr, fs), rr_code(post_rr, fs), rr_code(local, fs), ratio64(pre_rr, local)};
     } else {
       const double avg = n_rr > 0 ? static_cast<double>(avg_q8) / 256.0 : pre_rr;
-      out[idx] = {ratio64(pre_rr, avg), ratio64(post_rr, avg), ratio64(local, avg), ratio64(pre_rr, local)};
+      if (aux == "rrn4")
+        out[idx] = {ratio64(pre_rr, avg), ratio64(post_rr, avg), ratio64(local, avg), ratio64(pre_rr, local)};
+      else  // rrq4: prematurity, pause, and the pause against the prematurity (both ways round)
+        out[idx] = {ratio64(pre_rr, avg), ratio64(post_rr, avg), ratio64(post_rr, pre_rr), ratio64(pre_rr, post_rr)};
     }
   }
   return out;

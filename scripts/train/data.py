@@ -84,7 +84,7 @@ def synthetic(spec, classes, n=3000, seed=0):
         else (0, (1 << spec["bits"]) - 1)
     x = np.clip(np.round(lo + (sig - sig.min(1, keepdims=True)) /
                          (np.ptp(sig, 1, keepdims=True) + 1e-9) * (hi - lo)), lo, hi).astype(np.int32)
-    a = 4 if spec.get("aux", "none") in ("rr4", "rrn4") else 0
+    a = 4 if spec.get("aux", "none") in ("rr4", "rrn4", "rrq4") else 0
     aux = np.clip(rng.normal(80, 10, (n, a)) - 10 * (y[:, None] == 1), 0, 255).astype(np.int32)
     rec = np.array([int(DS1[i % len(DS1)]) if i % 2 else int(DS2[i % len(DS2)]) for i in range(n)],
                    dtype=np.int32)

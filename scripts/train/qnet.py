@@ -219,9 +219,24 @@ class QDense(QLayer):
         nn.init.kaiming_uniform_(self.weight, a=math.sqrt(5))
         self.bias = nn.Parameter(torch.zeros(nout)) if bias else None
         self.register_buffer("mask", torch.ones_like(self.weight))
+        # Structural zeros (kept through pruning, which rewrites `mask`): e.g. hidden units
+        # that see only the RR features (train.set_rr_branch).
+        self.register_buffer("fixed_mask", torch.ones_like(self.weight))
+        # Tied rows: (dst, src, n) makes row dst's first n weights the same parameters as row
+        # src's (so the integer weights are equal too: a row differs from another only in
+        # its last columns, e.g. S = N on the waveform features, S - N = a function of RR).
+        self.tie = []
+
+    def tied_weight(self):
+        w = self.weight
+        if self.tie:
+            w = w.clone()
+            for dst, src, n in self.tie:
+                w[dst, :n] = self.weight[src, :n]
+        return w * self.mask * self.fixed_mask
 
     def qweights(self, s):
-        w_eff = self.weight * self.mask * s[None, :]
+        w_eff = self.tied_weight() * s[None, :]
         if self.quant:
             return quant_weight(w_eff, self.wq[0], self.wq[1], self.per_channel)
         return w_eff, torch.ones(self.nout)

@@ -138,6 +138,19 @@ def aami_tables(mans, aami):
             print("| %s | %s | %s | %s/model.json | %s | %s | %s |" % (
                 a, setting, "/".join(m["classes"]), path, pct(m["inter"]["int"]["accuracy"]),
                 se_ppv(pc, s_cls) if s_cls else "-", se_ppv(pc, "V")))
+    print()
+    print("Per-class Se / +P % on DS2 of every beat arch in both settings (integer models, from the "
+          "manifests; the paper task's intra-patient figures are in the per-class lists above):")
+    print()
+    print("| arch | setting | DS2 acc % | per class: Se / +P % (n) |")
+    print("|---|---|---|---|")
+    for a in AAMI_ARCHS:
+        for setting, m in (("paper", mans.get(a)), ("aami", aami.get(a))):
+            if not m or "inter" not in m:
+                continue
+            pc = m["inter"]["int"]["per_class"]
+            print("| %s | %s | %s | %s |" % (a, setting, pct(m["inter"]["int"]["accuracy"]), ", ".join(
+                "%s %s (%d)" % (c, se_ppv(pc, c), pc[c]["n"]) for c in m["classes"])))
 
 
 def layer_table(path, stats):

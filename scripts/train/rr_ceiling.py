@@ -28,7 +28,7 @@ SHORT = 52  # 64*pre/avg below this: premature
 
 
 def main():
-    spec, _ = archs.dwsep(**archs.AAMI_KW)
+    spec, _ = archs.dwsep(labels="aami5", aux="rrn4")  # this analysis reads the rrn4 columns
     ds1, ds2 = D.export_beats(spec, "ds1"), D.export_beats(spec, "ds2")
     ho_recs = archs.AAMI_HOLDOUT
     tr, ho = ds1.records([r for r in D.DS1 if r not in ho_recs]), ds1.records(ho_recs)

@@ -134,7 +134,7 @@ class IntegerSimulation(unittest.TestCase):
 
 class ArchExport(unittest.TestCase):
     def test_all_archs_torch_matches_int(self):
-        # each paper's task, and the AAMI-5 task (--task aami: 5-class heads, aux rrn4)
+        # each paper's task, and the AAMI-5 task (--task aami: 5-class heads, aux rrq4)
         cases = [(a, "paper") for a in sorted(archs.ARCHS)] + [(a, "aami") for a in archs.AAMI_ARCHS]
         for arch, task in cases:
             with self.subTest(arch=arch, task=task):
@@ -240,6 +240,71 @@ class Augment(unittest.TestCase):
         spec, model = archs.ARCHS["dwsep"](**archs.task_kw("aami"))
         with self.assertRaises(SystemExit):  # a hidden layer between concat_aux and the logits
             train.set_rr_head(model, classes, {"S": [0]})
+
+
+class RrBranch(unittest.TestCase):
+    def test_tied_s_minus_n_depends_on_rr_only(self):
+        import train
+        classes = archs.CLASSES["aami5"]
+        s, n = classes.index("S"), classes.index("N")
+        for arch, hidden in (("qrcnn", 0), ("int2kd", 0), ("dwsep", 8), ("bnn", 3)):
+            torch.manual_seed(0)
+            spec, model = archs.ARCHS[arch](**archs.task_kw("aami"))
+            train.set_rr_branch(model, classes, {"S": "N"}, hidden)
+            b = D.synthetic(spec, classes, n=16, seed=2)
+            x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
+            x2 = torch.flip(x, [2])
+            a = torch.from_numpy(b.aux.astype(np.float32))
+            model.train()
+            model.set_quant(False)
+            model(x, a)  # BatchNorm statistics
+            model.eval()
+            model.fold_bn()
+            with torch.no_grad():
+                y, y2 = model(x, a), model(x2, a)
+            # S - N does not change with the waveform; N alone does
+            self.assertTrue(torch.allclose(y[:, s] - y[:, n], y2[:, s] - y2[:, n], atol=1e-4), arch)
+            self.assertFalse(torch.allclose(y[:, n], y2[:, n]), arch)
+            mj = json.loads(json.dumps(model.export(x[:4], a[:4], arch, classes, spec)))
+            dense = [ly for ly in mj["layers"] if ly["type"] == "dense"]
+            q = np.array(mj["tensors"][dense[-1]["weight"]]["data"]).reshape(len(classes), -1)
+            shared = q.shape[1] - (hidden or 4)
+            self.assertTrue(np.array_equal(q[s, :shared], q[n, :shared]), arch)
+            if hidden:  # the RR units of the hidden layer read the aux inputs only
+                w1 = mj["tensors"][dense[0]["weight"]]
+                q1 = np.array(w1["data"]).reshape(w1["shape"])
+                self.assertTrue(np.all(q1[-hidden:, :-4] == 0), arch)
+        spec, model = archs.ARCHS["dwsep"](**archs.task_kw("aami"))
+        with self.assertRaises(SystemExit):  # a hidden head needs rr_hidden
+            train.set_rr_branch(model, classes, {"S": "N"}, 0)
+
+    def test_rr_row_tuning_is_exact_and_changes_only_the_s_row(self):
+        import train
+        torch.manual_seed(0)
+        classes = archs.CLASSES["aami5"]
+        s = classes.index("S")
+        spec, model = archs.ARCHS["qrcnn"](**archs.task_kw("aami"))
+        train.set_rr_branch(model, classes, {"S": "N"})
+        b = D.synthetic(spec, classes, n=600, seed=4)
+        fit, val = b.take(np.arange(300)), b.take(np.arange(300, 600))
+        x = torch.from_numpy(b.x.astype(np.float32))[:, None, :]
+        a = torch.from_numpy(b.aux.astype(np.float32))
+        model.eval()
+        model.fold_bn()
+        mj = json.loads(json.dumps(model.export(x[:4], a[:4], "qrcnn", classes, spec)))
+        before = json.loads(json.dumps(mj))
+        r = train.tune_rr_row(mj, val, classes, ["S", "N"], lambda m: None, fit=fit)
+        _, c1, _ = qnet.run_int(mj, val.x, val.aux)
+        self.assertAlmostEqual(train.select_score(val, c1, classes, "aami"), r["select_score"])
+        self.assertGreaterEqual(r["select_score"], r["select_score_before"])
+        w0 = np.array(before["tensors"]["fc_w"]["data"]).reshape(len(classes), -1)
+        w1 = np.array(mj["tensors"]["fc_w"]["data"]).reshape(len(classes), -1)
+        self.assertTrue(np.array_equal(np.delete(w0, s, 0), np.delete(w1, s, 0)))
+        self.assertTrue(np.array_equal(w0[s, :-4], w1[s, :-4]))
+        self.assertEqual(w1[s, -4:].tolist(), r["aux_weights"])
+        self.assertTrue(np.all(np.abs(w1) <= 7))
+        b0, b1 = before["tensors"]["fc_b"]["data"], mj["tensors"]["fc_b"]["data"]
+        self.assertEqual([v for i, v in enumerate(b0) if i != s], [v for i, v in enumerate(b1) if i != s])
 
 
 class HeadBias(unittest.TestCase):

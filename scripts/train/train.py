@@ -56,6 +56,17 @@ def tensors(b, idx=None):
 
 
 @torch.no_grad()
+def predict_logits(model, b, quant):
+    model.eval()
+    model.set_quant(quant)
+    out = []
+    for i in range(0, len(b), 2048):
+        x, a, _ = tensors(b, np.arange(i, min(i + 2048, len(b))))
+        out.append(model(x, a).numpy().astype(np.float64))
+    return np.concatenate(out)
+
+
+@torch.no_grad()
 def predict(model, b, quant):
     model.eval()
     model.set_quant(quant)
@@ -138,7 +149,10 @@ def augment(x, aux, spec, rng, p=0.8):
 
 
 def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, tag,
-                teacher=None, kd=None, epoch_cap=16000, aug_spec=None):
+                teacher=None, kd=None, epoch_cap=16000, aug_spec=None, merge=None):
+    """merge (dst, src): select the epoch with class dst's logit left out and its beats
+    counted as src (a tied RR row, whose aux weights QAT rounds to 0 and tune_rr fits
+    afterwards: the quantized epochs are chosen by how well they separate the rest)."""
     if epochs <= 0:
         return
     model.set_quant(quant)
@@ -173,8 +187,15 @@ def train_phase(model, tr, val, classes, epochs, lr, cw, quant, mode, rng, log, 
             opt.step()
             sched.step()
             tot += loss.item() * len(bi)
-        pred = predict(model, val, quant)
-        score = select_score(val, pred, classes, mode)
+        if merge is None:
+            pred = predict(model, val, quant)
+            score = select_score(val, pred, classes, mode)
+        else:
+            lg = predict_logits(model, val, quant)
+            lg[:, merge[0]] = -np.inf
+            vm = D.Beats(val.x, val.aux, np.where(val.y == merge[0], merge[1], val.y).astype(np.int32),
+                         val.rec, val.sample, val.classes)
+            score = select_score(vm, lg.argmax(1), classes, mode)
         if score > best:
             best, best_state = score, copy.deepcopy(model.state_dict())
         log("%s ep %d/%d loss %.4f val %.4f (best %.4f) %.1fs" % (
@@ -208,7 +229,8 @@ def calibrate(model, tr, rng):
 def prune(model, frac, names):
     for m in model.mods:
         if getattr(m, "name", None) in names:
-            w = (m.weight * m.mask).abs().flatten()
+            fixed = getattr(m, "fixed_mask", torch.ones_like(m.mask))
+            w = (m.weight * m.mask * fixed).abs().flatten()
             th = torch.quantile(w, frac)
             m.mask.copy_((m.weight.abs() > th).float())
 
@@ -356,6 +378,41 @@ def set_rr_head(model, classes, rr_head):
                 head.mask[row, head.nin - count + a] = 1.0
 
 
+def set_rr_branch(model, classes, tie, hidden=0):
+    """tie {"S": "N"}: the logits row of S is tied to N's on every input except the RR path,
+    so that logit(S) - logit(N) is a function of the RR features only ("an S beat is a beat of
+    normal shape that comes early"): the waveform cannot call a DS2 N beat S because its shape
+    is unlike DS1's, and the S/N boundary is learned from every DS1 patient's RR, not from the
+    few DS1 S waveforms. Single dense head after concat_aux (qrcnn, int2kd): the RR path is the
+    aux columns. Head with a hidden layer (concat_aux -> fc1 -> requant -> fc2: bnn, dwsep):
+    `hidden` of fc1's units see only the aux inputs (their waveform weights are structural
+    zeros) and are the RR path, so S - N is a small MLP of the RR features. The exported
+    integers keep the format and the hardware unchanged (equal rows, zero weights)."""
+    mods = list(model.mods)
+    dense = [i for i, m in enumerate(mods) if isinstance(m, qnet.QDense)]
+    cats = [i for i, m in enumerate(mods) if isinstance(m, qnet.ConcatAux)]
+    if not cats or not dense or dense[-1] < cats[-1]:
+        raise SystemExit("train.py: tie needs concat_aux before the logits layer")
+    k, cat = dense[-1], cats[-1]
+    head, count = mods[k], mods[cat].count
+    if k == cat + 1:
+        if hidden:
+            raise SystemExit("train.py: rr_hidden needs a hidden dense layer after concat_aux")
+        n_shared = head.nin - count
+    else:
+        fc1 = mods[cat + 1]
+        if not isinstance(fc1, qnet.QDense) or dense[-2] != cat + 1 or not 0 < hidden < fc1.nout:
+            raise SystemExit("train.py: tie with a hidden layer needs rr_hidden in 1..units-1 "
+                             "and concat_aux -> dense -> ... -> dense")
+        with torch.no_grad():
+            fc1.fixed_mask[fc1.nout - hidden:, :fc1.nin - count] = 0.0
+        n_shared = head.nin - hidden
+    for dst, src in tie.items():
+        if dst not in classes or src not in classes:
+            raise SystemExit("train.py: tie: unknown class (classes %s)" % classes)
+        head.tie.append((classes.index(dst), classes.index(src), n_shared))
+
+
 def build_model(arch, seed, **kw):
     torch.manual_seed(seed)
     return archs.ARCHS[arch](**kw)
@@ -363,7 +420,7 @@ def build_model(arch, seed, **kw):
 
 def test_set(arch, mode, args):
     """The test split run_training uses (DS2, or the intra-patient random 20%)."""
-    spec, _ = archs.ARCHS[arch](**archs.task_kw(args.task))
+    spec, _ = archs.ARCHS[arch](**archs.task_kw(args.task, arch))
     classes = archs.CLASSES[spec["labels"]]
     ds1, ds2 = load_data(spec, classes, args, mode)
     if mode == "inter":
@@ -376,7 +433,7 @@ def recipe_of(arch, args):
     for kv in args.recipe:
         k, _, v = kv.partition("=")
         if k not in recipe and k not in ("morph_drop", "rr_swap", "rr_swap_back", "tune_bias", "augment",
-                                         "rr_head"):
+                                         "rr_head", "tie", "rr_hidden", "tune_rr"):
             raise SystemExit("train.py: --recipe %s: unknown key %s" % (kv, k))
         recipe[k] = json.loads(v)
     return recipe
@@ -384,7 +441,7 @@ def recipe_of(arch, args):
 
 def run_training(arch, mode, args, log):
     recipe = recipe_of(arch, args)
-    tkw = archs.task_kw(args.task)
+    tkw = archs.task_kw(args.task, arch)
     if args.quick:
         for k in ("fp_epochs", "q_epochs"):
             recipe[k] = min(recipe[k], 1)
@@ -395,6 +452,8 @@ def run_training(arch, mode, args, log):
     classes = archs.CLASSES[spec["labels"]]
     if recipe.get("rr_head"):
         set_rr_head(model, classes, recipe["rr_head"])
+    if recipe.get("tie"):
+        set_rr_branch(model, classes, recipe["tie"], recipe.get("rr_hidden", 0))
     ds1, ds2 = load_data(spec, classes, args, mode)
     rng = np.random.default_rng(args.seed)
     if mode == "inter":
@@ -415,6 +474,7 @@ def run_training(arch, mode, args, log):
         tr, val, te = split_intra(concat(ds1, ds2), args.seed)
         split = {"train": "DS1+DS2 random 70% (stratified)", "select": "random 10%",
                  "test": "random 20%"}
+    tr_real = tr  # the training records' own beats (before the RR-swap copies)
     if mode == "inter" and recipe.get("rr_swap"):
         tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7),
                      recipe.get("rr_swap_back", 0.0))
@@ -441,8 +501,12 @@ def run_training(arch, mode, args, log):
         calibrate(model, tr, rng)
         if recipe["prune"]:
             prune(model, *recipe["prune"])
+        merge = None
+        if recipe.get("tune_rr"):
+            merge = (classes.index(recipe["tune_rr"][0]), classes.index(recipe["tune_rr"][1]))
         train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
-                    sel_mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"], aug_spec)
+                    sel_mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"], aug_spec,
+                    merge=merge)
         if recipe["fp_epochs"] == 0:
             # No float phase (BNN: always binary): "FP" is the trained net with float
             # BatchNorm/PReLU before each sign and a float dense head.
@@ -453,6 +517,8 @@ def run_training(arch, mode, args, log):
         kd = recipe["kd"]
         _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8, **tkw)
         set_morph_drop(teacher, recipe.get("morph_drop", 0.0))
+        if recipe.get("tie"):
+            set_rr_branch(teacher, classes, recipe["tie"], recipe.get("rr_hidden", 0))
         train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
                     sel_mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"], aug_spec=aug_spec)
         teacher.eval()
@@ -472,6 +538,24 @@ def run_training(arch, mode, args, log):
         fp_pred = fit(model, "net")
     result["train_wall_s"] = round(time.time() - t_start, 1)
     model_json = model.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+    if recipe.get("tune_rr"):
+        head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
+        rr = tune_rr_row(model_json, val, classes, recipe["tune_rr"], log, fit=tr_real)
+        result["rr_row"] = rr
+        seen = []
+        hook = head.register_forward_hook(lambda m, i, o: seen.append(o[1]))
+        predict(model, te.take(np.arange(min(8, len(te)))), True)
+        hook.remove()
+        sw = float(seen[-1].reshape(-1)[0])
+        r = classes.index(rr["row"])
+        if head.wq == ("int", 4) or (head.wq[0] == "int" and head.wq[1] > 2):
+            with torch.no_grad():  # the same integers in the torch model (|a| <= qmax keeps its scale)
+                cnt = len(rr["aux_weights"])
+                for j, v in enumerate(rr["aux_weights"]):
+                    head.weight[r, head.nin - cnt + j] = v * sw / qnet.AUX_SCALE
+                head.bias[r] = rr["bias"] * sw
+        else:
+            rr["torch"] = "not applied to the torch model (ternary scale depends on every weight)"
     if recipe.get("tune_bias"):
         before = model_json["tensors"][logits_layer(model_json)]["data"]
         off, score = tune_head_bias(model_json, val, classes, recipe["tune_bias"], log)
@@ -546,6 +630,121 @@ def tune_head_bias(model_json, val, classes, classes_tuned, log, rounds=3, steps
     return {classes[i]: int(v) for i, v in enumerate(off)}, best
 
 
+def tune_rr_row(model_json, val, classes, pair, log, fit=None):
+    """The RR row of a tied single-dense head (recipe `tie`, qrcnn/int2kd): logit(S) =
+    logit(N) on the waveform inputs plus a*aux + b. With one weight scale for the whole
+    INT4 (qrcnn) or ternary (int2kd) logits layer, QAT rounds a to 0 (the waveform weights
+    set the scale), so S would never be called on RR. This fits a (the S row's integers on
+    the aux columns: every vector in [-3, 3]^4 for INT4, {-1, 0, 1}^4 for the ternary INT2;
+    N's aux weights are kept) on the beats `fit` (the DS1 training records; the hold-out when
+    None), each a scored with its best bias (select_score "aami"; ties: the smaller |a|), then
+    sets the S bias b alone on the DS1 hold-out `val`. A direction fitted on the hold-out's 3
+    S patients did not carry to DS2 (docs/training.md). Exact in the integer model (only that
+    row's integers change). Returns {"aux_weights": a, "bias": b, "select_score": ...}."""
+    dst = classes.index(pair[0])
+    layers = model_json["layers"]
+    if layers[-2]["type"] != "concat_aux":
+        raise SystemExit("train.py: tune_rr needs the logits dense right after concat_aux")
+    count = layers[-2]["count"]
+    wt = model_json["tensors"][layers[-1]["weight"]]
+    bt = model_json["tensors"][layers[-1]["bias"]]
+    nout, nin = wt["shape"]
+    w = np.asarray(wt["data"], dtype=np.int64).reshape(nout, nin)
+    b = np.asarray(bt["data"], dtype=np.int64)
+    lo, hi = (-1, 1) if wt["bits"] == 2 else (-(1 << (wt["bits"] - 1)) + 1, (1 << (wt["bits"] - 1)) - 1)
+    a0 = w[dst, nin - count:].copy()
+    fit_on = fit if fit is not None else val
+    lo_a, span = max(lo, -min(hi, 3)), min(hi, 3)
+    grid = np.array(np.meshgrid(*[np.arange(lo_a, span + 1)] * count, indexing="ij")).reshape(count, -1).T
+    grid = grid[np.argsort(np.abs(grid).sum(1), kind="stable")]  # ties: the smaller |a|
+    best_a, fit_score = a0.copy(), -1.0
+    ev = _rr_row_eval(model_json, fit_on, classes, dst, a0, int(b[dst]), count)
+    for t in grid:
+        sc, _ = ev(t)
+        if sc > fit_score + 1e-9:
+            fit_score, best_a = sc, t.copy()
+    ev_val = _rr_row_eval(model_json, val, classes, dst, a0, int(b[dst]), count)
+    score0 = ev_val.score_at(a0, int(b[dst]))
+    score, bias = ev_val(best_a)
+    a = best_a
+    log("rr row tuning (%s = %s + a*aux + b): a %s fitted on %s (score %.4f), bias on the hold-out: "
+        "a %s b %d -> hold-out score %.4f (before %.4f)" % (
+            pair[0], pair[1], a.tolist(), "the training records" if fit is not None else "the hold-out",
+            fit_score, a.tolist(), bias, score, score0))
+    check = select_score(val, ev_val.pred(a, bias), classes, "aami")
+    assert abs(check - score) < 1e-9, (check, score)
+    w[dst, nin - count:] = a
+    b[dst] = bias
+    wt["data"] = [int(v) for v in w.reshape(-1)]
+    bt["data"] = [int(v) for v in b]
+    blo, bhi = -(1 << (bt["bits"] - 1)), (1 << (bt["bits"] - 1)) - 1
+    assert blo <= bias <= bhi, "tuned bias outside its format"
+    return {"row": pair[0], "aux_weights": [int(v) for v in a], "bias": int(bias),
+            "fit_score": float(fit_score), "select_score": float(score), "select_score_before": float(score0),
+            "fitted_on": "DS1 training records (aux weights), DS1 hold-out (bias)" if fit is not None
+            else "DS1 hold-out"}
+
+
+def _rr_row_eval(model_json, val, classes, dst, a, b0, count):
+    """Scores of the tied head with row dst's aux integers a and bias b on beats `val`:
+    returns f(a) -> (best select_score over every bias, that bias), with .pred(a, b) and
+    .score_at(a, b)."""
+    logits, _, _ = qnet.run_int(model_json, val.x, val.aux)
+    nout = logits.shape[1]
+    f = val.aux[:, :count].astype(np.int64)
+    b = np.zeros(nout, dtype=np.int64)
+    b[dst] = b0
+    base = logits[:, dst] - f @ a - b[dst]  # the S logit without its aux terms and bias
+    others = logits.copy()
+    others[:, dst] = np.iinfo(np.int64).min
+    o_arg = others.argmax(1)  # the class when S does not win (first max among the others)
+    before_max = logits[:, :dst].max(1) if dst > 0 else np.full(len(f), np.iinfo(np.int64).min)
+    after_max = logits[:, dst + 1:].max(1) if dst + 1 < nout else np.full(len(f), np.iinfo(np.int64).min)
+
+    def pred(av, bv):
+        sl = base + f @ av + bv
+        return np.where((sl > before_max) & (sl >= after_max), dst, o_arg)
+
+    C = nout
+    y = val.y.astype(np.int64)
+    ny = np.bincount(y, minlength=C)
+    big = ny >= 20
+    base_cm = np.zeros((C, C), dtype=np.int64)
+    np.add.at(base_cm, (y, o_arg), 1)
+
+    def best_bias(av):
+        """Every bias at once: S wins beat i iff b >= need_i; sorted by need, the prefix of
+        the first k beats is S. Returns (score, bias) of select_score's best prefix."""
+        raw = base + f @ av
+        need = np.maximum(before_max + 1, after_max) - raw
+        order = np.argsort(need, kind="stable")
+        ns = need[order]
+        last = np.r_[np.nonzero(np.diff(ns))[0], len(ns) - 1]  # last index of each need value
+        ys, os_ = y[order], o_arg[order]
+        # confusion after the first k beats turn S: base - onehot(y, o) + onehot(y, S)
+        mv = np.zeros((len(ns), C, C), dtype=np.int64)
+        mv[np.arange(len(ns)), ys, os_] -= 1
+        mv[np.arange(len(ns)), ys, dst] += 1
+        cm = base_cm[None] + np.cumsum(mv, 0)[last]  # [K, C, C]
+        cm = np.concatenate([base_cm[None], cm], 0)  # k = 0: no beat is S
+        bias_k = np.r_[ns[0] - 1, ns[last]]
+        tp = np.einsum("kii->ki", cm).astype(np.float64)
+        se = tp / np.maximum(ny, 1)[None]
+        pc = cm.sum(1).astype(np.float64)
+        ppv = np.where(pc > 0, tp / np.maximum(pc, 1), 0.0)
+        f1 = np.where(se * ppv > 0, 2 * se * ppv / np.maximum(se + ppv, 1e-12), 0.0)
+        score = 0.5 * se[:, big].mean(1) + 0.5 * f1[:, big].mean(1)
+        k = int(np.argmax(score))
+        return float(score[k]), int(bias_k[k])
+
+    def run(av):
+        return best_bias(av)
+
+    run.pred = pred
+    run.score_at = lambda av, bv: select_score(val, pred(av, bv), classes, "aami")
+    return run
+
+
 def retune(args, out, manifest, man_path, log):
     """--retune: the last step of an aami run (the head bias tuning) applied to the model.json
     that training exported, without retraining: reads OUT/model.json, tunes on the recipe's
@@ -613,6 +812,9 @@ def main(argv=None):
     ap.add_argument("--retune", action="store_true",
                     help="--task aami: only apply the recipe's head bias tuning (tune_head_bias, on the "
                          "DS1 hold-out) to the existing model.json and re-evaluate it (no training)")
+    ap.add_argument("--score", action="store_true",
+                    help="--task aami: print the DS1 hold-out selection score of the exported "
+                         "OUT/aami/<arch>/model.json (no training, DS2 not read)")
     ap.add_argument("--synthetic", type=int, default=0, metavar="N",
                     help="train on N synthetic beats instead of MIT-BIH (tests only)")
     args = ap.parse_args(argv)
@@ -638,6 +840,18 @@ def main(argv=None):
     modes = ["inter", "intra"] if args.eval == "both" else [args.eval]
     if args.retune:
         retune(args, out, manifest, man_path, log)
+        return
+    if args.score:
+        with open(os.path.join(out, "model.json")) as f:
+            model_json = json.load(f)
+        classes = model_json["classes"]
+        val = (D.export_beats(model_json["input"], "ds1", args.data)
+               .records(recipe_of(args.arch, args)["holdout"]))
+        _, pred, _ = qnet.run_int(model_json, val.x, val.aux)
+        m = qnet.metrics(val.y, pred, classes)
+        log("%s: DS1 hold-out score %.4f  acc %.4f  %s" % (
+            out, select_score(val, pred, classes, "aami"), m["accuracy"],
+            {c: (round(v["se"] or 0, 3), round(v["ppv"] or 0, 3)) for c, v in m["per_class"].items()}))
         return
     if args.revector:
         for mode in modes:

@@ -212,7 +212,7 @@ std::vector<long> synthetic_peaks(std::size_t n, long start = 100) {
 TEST(RrFeatures, CausalLaterPeaksDoNotChangeEarlierBeats) {
   // The features of beat i may read r[0..i+1] only: changing any later R peak (here: the
   // rest of the record at another heart rate) leaves beats 0..i as they were.
-  for (const std::string aux : {"rr4", "rrn4"}) {
+  for (const std::string aux : {"rr4", "rrn4", "rrq4"}) {
     const auto r = synthetic_peaks(900);
     const auto full = rr_features(aux, r, 360);
     ASSERT_EQ(full.size(), r.size());
@@ -254,6 +254,38 @@ TEST(RrFeatures, Rrn4IsNormalisedByTheRunningAverage) {
   for (const auto& v : rr_features("rrn4", {500, 400, 300, 900}, 360))
     for (auto x : v) EXPECT_TRUE(x >= 0 && x <= 255);
   EXPECT_THROW(rr_features("rr9", r, 360), InputError);
+}
+
+TEST(RrFeatures, Rrq4IsPrematurityPauseAndTheirRatios) {
+  const auto r = synthetic_peaks(2000);
+  const auto f = rr_features("rrq4", r, 360);
+  const auto n = rr_features("rrn4", r, 360);
+  const std::size_t i = 1999 - 1999 % 7 + 6 - 7;  // an early beat followed by a pause
+  ASSERT_EQ(i % 7, 6u);
+  for (std::size_t k : {i, i + 1, i + 2, std::size_t{0}, std::size_t{1}}) {
+    EXPECT_EQ(f[k][0], n[k][0]) << k;  // pre/avg and post/avg as in rrn4
+    EXPECT_EQ(f[k][1], n[k][1]) << k;
+  }
+  EXPECT_EQ(f[i][2], 255);                                   // 64*468/108 = 277, saturated
+  EXPECT_EQ(f[i][3], std::lround(64.0 * 108 / 468));         // pre/post = 15
+  EXPECT_EQ(f[i + 1][2], std::lround(64.0 * 288 / 468));     // the beat after the pause: 39
+  EXPECT_EQ(f[i + 1][3], std::lround(64.0 * 468 / 288));     // 104
+  EXPECT_EQ(f[i + 2][2], 64);                                // regular: 288/288
+  EXPECT_EQ(f[i + 2][3], 64);
+  // Independent of the heart rate (exact ratios of the same intervals).
+  std::vector<long> slow(r.size());
+  for (std::size_t k = 0; k < r.size(); ++k) slow[k] = r[k] * 2;
+  const auto g = rr_features("rrq4", slow, 360);
+  for (std::size_t k = 1000; k < 1020; ++k) {
+    EXPECT_EQ(g[k][2], f[k][2]) << k;
+    EXPECT_EQ(g[k][3], f[k][3]) << k;
+  }
+  EXPECT_EQ(rr_features("rrq4", {50}, 360), (std::vector<std::vector<std::int32_t>>{{64, 64, 64, 64}}));
+  for (const auto& v : rr_features("rrq4", {500, 400, 300, 900}, 360))
+    for (auto x : v) EXPECT_TRUE(x >= 0 && x <= 255);
+  InputSpec s;
+  s.aux = "rrq4";
+  EXPECT_EQ(s.aux_count(), 4);
 }
 
 TEST(RrFeatures, Rrn4OnRecord119IsCausal) {

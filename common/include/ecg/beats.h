@@ -24,8 +24,8 @@ struct InputSpec {
   double fixed_gain = 64.0;
   int bits = 8;
   bool is_signed = false;
-  std::string aux = "none";  // none | rr4 | rrn4 (docs/beats.md, "RR features")
-  int aux_count() const { return aux == "rr4" || aux == "rrn4" ? 4 : 0; }
+  std::string aux = "none";  // none | rr4 | rrn4 | rrq4 (docs/beats.md, "RR features")
+  int aux_count() const { return aux == "rr4" || aux == "rrn4" || aux == "rrq4" ? 4 : 0; }
 };
 
 // Parses/serialises the JSON object of the spec (nlohmann::json kept out of this header).
@@ -55,7 +55,7 @@ std::vector<double> resample_linear(const std::vector<double>& x, int n);
 std::vector<std::int32_t> quantize(const std::vector<double>& x, const InputSpec& spec);
 
 // RR features (the `aux` vector) of every beat, from the R peaks `r` (samples, annotation
-// order, every beat of the record) at `fs`; `aux` is "rr4" or "rrn4" (docs/beats.md).
+// order, every beat of the record) at `fs`; `aux` is "rr4", "rrn4" or "rrq4" (docs/beats.md).
 // Causal, as a device computes them while beats arrive: the features of beat i read
 // r[0..i+1] only (r[i+1] gives the post-RR interval), never whole-record statistics.
 std::vector<std::vector<std::int32_t>> rr_features(const std::string& aux, const std::vector<long>& r, double fs);
