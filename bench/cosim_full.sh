@@ -3,9 +3,10 @@
 # five archs, one table.
 #   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-E] [-p KEY=VALUE]... [ARCH ...]
 #   (default: -s all, every beat, -j = cores, each arch's default shape, the five archs)
-#   -L          the larger Verilated shape of each arch (seq: pe 4 x simd 8, bnn with 64 XNOR lanes;
-#               dwsep: pe 8 x simd 8)
-#               instead of the default one (seq: 1 x 4, dwsep: 1 x 1; rtl/CMakeLists.txt)
+#   -L          the larger (xc7a35t-class) Verilated shape of each arch instead of its default
+#               (seq pe 1 x simd 4, rtl/CMakeLists.txt): seq_<arch>_p4s8 (pe 4 x simd 8, bnn with 64
+#               XNOR lanes) for qrcnn, bnn, int2kd, logq; dwsep's paper pipeline pipe_dwsep_p8s8
+#               (configs/dwsep_pipe.toml, pe 8 x simd 8)
 #   -p KEY=V    more platform parameters for every arch (e.g. -p rtl.bridge=pin)
 #   -E          after each arch, an ESTIMATE of the whole database (--split all) from this run:
 #               its RTL engine cycles per beat x the database's beats (counted by a golden run,
@@ -49,7 +50,7 @@ archs=("$@")
 sim="${ECG_SIM:-$here/ecg_sim}"
 out="$here/out/bench"
 mkdir -p "$out"
-printf "%-7s %-5s %8s %10s %12s %14s %14s %9s %9s %13s\n" arch shape beats mismatches cycle_err_% rtl_cycles \
+printf "%-7s %-8s %8s %10s %12s %14s %14s %9s %9s %13s\n" arch shape beats mismatches cycle_err_% rtl_cycles \
   rtl_cycles/s wall_s cpu_s cycles/cpu_s
 status=0
 t_all=$(date +%s.%N)
@@ -57,9 +58,11 @@ cpu_all=0
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 for arch in "${archs[@]}"; do
   shape_args=()
+  config="$here/configs/$arch.toml"
   if [ "$large" = 1 ]; then
     case "$arch" in
-      dwsep) shape_args=(-p engine.pe=8 -p engine.simd=8) ;;
+      dwsep) config="$here/configs/dwsep_pipe.toml"  # 8 x 8 is a pipe variant (no seq one)
+             shape_args=(--config "$config" -p engine.pe=8 -p engine.simd=8) ;;
       bnn) shape_args=(-p engine.pe=4 -p engine.simd=8 -p engine.xnor_lanes=64) ;;  # seq_bnn_p4s8's XNOR word
       *) shape_args=(-p engine.pe=4 -p engine.simd=8) ;;
     esac
@@ -77,17 +80,17 @@ for arch in "${archs[@]}"; do
   rm -f "$tfile"
   cpu_all=$(echo "$cpu_all + $cpu" | bc)
   if [ "$rc" -gt 1 ]; then echo "cosim_full: $arch: ecg_sim exit $rc" >&2; status=1; continue; fi
-  /usr/bin/python3 - "$json" "$arch" "$(echo "$t1 - $t0" | bc)" "$here/configs/$arch.toml" "${shape_args[*]} ${extra[*]}" "$cpu" <<'PY' || status=1
+  /usr/bin/python3 - "$json" "$arch" "$(echo "$t1 - $t0" | bc)" "$config" "${shape_args[*]} ${extra[*]}" "$cpu" <<'PY' || status=1
 import json, re, sys, tomllib
 r = json.load(open(sys.argv[1]))
 c = r["cosim"]
 eng = tomllib.load(open(sys.argv[4], "rb"))["engine"]
-pe, simd = eng["pe"], eng["simd"]
+pe, simd, style = eng["pe"], eng["simd"], eng.get("style", "seq")
 for k, v in re.findall(r"engine\.(pe|simd)=(\d+)", sys.argv[5]):
     pe, simd = (int(v), simd) if k == "pe" else (pe, int(v))
 g = r.get("golden_check", {}).get("mismatches", 0)
 mism = c["output_mismatches"] + g
-print(f'{sys.argv[2]:<7} {f"{pe}x{simd}":<5} {c["beats_compared"]:>8} {mism:>10} {c["cycle_error_pct"]:>12.4f} '
+print(f'{sys.argv[2]:<7} {f"{style} {pe}x{simd}":<8} {c["beats_compared"]:>8} {mism:>10} {c["cycle_error_pct"]:>12.4f} '
       f'{r["sim"]["rtl_clock_cycles"]:>14} {r["sim"]["rtl_cycles_per_s"] / 1e6:>12.2f} M {float(sys.argv[3]):>9.1f} '
       f'{float(sys.argv[6]):>9.1f} {r["sim"]["rtl_clock_cycles"] / max(float(sys.argv[6]), 1e-9) / 1e6:>11.2f} M')
 sys.exit(1 if mism or abs(c["cycle_error_pct"]) > 0 else 0)

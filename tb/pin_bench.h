@@ -54,7 +54,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
         m_rng(opt.seed) {
     if (opt.fast) {
       if (opt.standalone) throw std::logic_error("pin bench: the fast bridge runs in thread mode only");
-      if (!fast_eval_linked() || !fast_eval<V>::fn)
+      if (!fast_eval_linked() || !fast_eval<V>::fn || !fast_eval<V>::clock_low)
         throw std::logic_error("pin bench: no fast evaluation registered for this model (tb/fast_eval.cpp)");
       if (!opt.trace_file.empty()) Verilated::traceEverOn(true);
       bind_fast();
@@ -325,7 +325,26 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   static std::uint64_t trace_time(const sc_core::sc_time& t) {
     return static_cast<std::uint64_t>(t.to_seconds() * 1e12 + 0.5);  // ps
   }
-  void fast_eval_now() { fast_eval_step(m_dut); }
+  // The inputs but the clock, as the model last evaluated them.
+  struct fast_inputs {
+    bool rst_n, in_valid, out_ready, reg_we;
+    decltype(fast_pins::in_data.value) in_data;
+    decltype(fast_pins::reg_addr.value) reg_addr;
+    decltype(fast_pins::reg_wdata.value) reg_wdata;
+    bool operator==(const fast_inputs& o) const {
+      return rst_n == o.rst_n && in_valid == o.in_valid && out_ready == o.out_ready && reg_we == o.reg_we &&
+             in_data == o.in_data && reg_addr == o.reg_addr && reg_wdata == o.reg_wdata;
+    }
+  };
+  fast_inputs fast_inputs_now() const {
+    return {m_fast.rst_n.value, m_fast.in_valid.value,  m_fast.out_ready.value, m_fast.reg_we.value,
+            m_fast.in_data.value, m_fast.reg_addr.value, m_fast.reg_wdata.value};
+  }
+  void fast_eval_now() {
+    fast_eval_step(m_dut);
+    m_fast_evaluated = fast_inputs_now();
+    m_fast_any_eval = true;
+  }
   // The operation's first edge: max(now, last edge + one period) (the gated clock's phase).
   void fast_begin() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -337,9 +356,16 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
     if (m_any_edge && m_last_edge > now) sc_core::wait(m_last_edge - now);
   }
   // Inputs of the coming edge settled with the clock low: outputs now hold pre-edge values.
+  // When no other input changed since the last evaluation (most cycles of a beat: the engine
+  // computing, valid low, ready high), that evaluation left every signal settled for these
+  // inputs, so the clock goes low without one (fast_clock_low: what it would change). Traced
+  // cycles evaluate, for the waveform's falling edge.
   void fast_settle() {
     m_fast.clk.value = false;
-    fast_eval_now();
+    if (!m_fast_tracing && m_fast_any_eval && m_fast_evaluated == fast_inputs_now())
+      fast_clock_low(m_dut);
+    else
+      fast_eval_now();
     if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - (m_period - m_period / 2.0)));  // the falling edge, as clock_gen
   }
   void fast_edge() {
@@ -429,6 +455,8 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   }
 
   fast_pins m_fast;
+  fast_inputs m_fast_evaluated{};
+  bool m_fast_any_eval = false;
   std::unique_ptr<VerilatedVcdC> m_fast_trace;
   bool m_fast_tracing = false;
   bool m_any_edge = false;
