@@ -17,12 +17,12 @@
 #undef VL_ASSIGN_SWW
 #define VL_ASSIGN_SWW(obits, svar, rwp)                                                   \
   {                                                                                      \
-    static thread_local sc_bv<(obits)> _bvtemp;                                          \
     const auto& _bvcur = (svar).read();                                                  \
-    bool _bvsame = true;                                                                 \
-    for (int i = 0; i < VL_WORDS_I(obits); ++i) {                                        \
-      _bvtemp.set_word(i, (rwp)[i]);                                                     \
-      _bvsame = _bvsame && _bvcur.get_word(i) == (rwp)[i];                               \
+    int _bvi = 0;                                                                        \
+    while (_bvi < VL_WORDS_I(obits) && _bvcur.get_word(_bvi) == (rwp)[_bvi]) ++_bvi;     \
+    if (_bvi < VL_WORDS_I(obits)) {                                                      \
+      static thread_local sc_bv<(obits)> _bvtemp;                                        \
+      for (int i = 0; i < VL_WORDS_I(obits); ++i) _bvtemp.set_word(i, (rwp)[i]);         \
+      (svar).write(_bvtemp);                                                             \
     }                                                                                    \
-    if (!_bvsame) (svar).write(_bvtemp);                                                 \
   }
