@@ -4,6 +4,8 @@
 #include "rtl_variants_includes.inc"  // V*.h first: Verilator 5.006 pulls in systemc.h
 #include "variants_syms.inc"          // V*__Syms.h: the symbol table and the root module
 
+#include <type_traits>
+
 #include "fast_eval.h"
 
 namespace ecg::rtl {
@@ -28,13 +30,48 @@ void direct_step(V& m) {
   syms->__Vm_activity = true;
   RootEval(m.rootp);
 }
+// The clock low without an evaluation. Verilator 5.006 copies the top's clk_i into
+// __Vcellinp__<top>__clk_i at every evaluation and finds a rising edge by comparing it with
+// __Vtrigrprev__TOP____Vcellinp__<top>__clk_i, its value at the last evaluation; an evaluation
+// with only the clock falling changes nothing else (both engines clock every always_ff on the
+// rising edge, reset on the falling rst_ni, and no logic reads clk_i), so setting those two is
+// that evaluation. The top is seq_engine or pipe_engine (the two engine styles); a Verilator that
+// names them otherwise fails to compile here.
+template <class R, class = void>
+struct seq_top : std::false_type {};
+template <class R>
+struct seq_top<R, std::void_t<decltype(R::__Vtrigrprev__TOP____Vcellinp__seq_engine__clk_i)>>
+    : std::true_type {};
+template <class R, class = void>
+struct pipe_top : std::false_type {};
+template <class R>
+struct pipe_top<R, std::void_t<decltype(R::__Vtrigrprev__TOP____Vcellinp__pipe_engine__clk_i)>>
+    : std::true_type {};
+template <class R>
+inline constexpr bool kNoTop = false;
+
+template <class V, class Root>
+void direct_clock_low(V& m) {
+  Root* const r = m.rootp;
+  if constexpr (seq_top<Root>::value) {
+    r->__Vcellinp__seq_engine__clk_i = 0;
+    r->__Vtrigrprev__TOP____Vcellinp__seq_engine__clk_i = 0;
+  } else if constexpr (pipe_top<Root>::value) {
+    r->__Vcellinp__pipe_engine__clk_i = 0;
+    r->__Vtrigrprev__TOP____Vcellinp__pipe_engine__clk_i = 0;
+  } else {
+    static_assert(kNoTop<Root>, "fast_eval: no seq_engine/pipe_engine clock in this Verilated model");
+  }
+}
+
 template <class V, class Root, class Syms, void (*RootEval)(Root*)>
 struct step_registrar {
   static const bool done;
 };
 template <class V, class Root, class Syms, void (*RootEval)(Root*)>
 const bool step_registrar<V, Root, Syms, RootEval>::done =
-    (fast_eval<V>::step = &direct_step<V, Root, Syms, RootEval>, true);
+    (fast_eval<V>::step = &direct_step<V, Root, Syms, RootEval>,
+     fast_eval<V>::clock_low = &direct_clock_low<V, Root>, true);
 
 }  // namespace ecg::rtl
 

@@ -13,12 +13,22 @@ template <class V>
 struct fast_eval {
   static inline void (V::*fn)() = nullptr;  // V::eval_step, set at static initialisation
   static inline void (*step)(V&) = nullptr;  // one evaluation (eval_step on the first call)
+  // The clock input low without an evaluation: what an evaluation with the clock falling and
+  // every other input as at the last one would change (the clock's copy inside the model and
+  // its edge detector); the engines have no logic on the falling edge.
+  static inline void (*clock_low)(V&) = nullptr;
 };
 
 // One evaluation of `m` (fast bridge).
 template <class V>
 inline void fast_eval_step(V& m) {
   fast_eval<V>::step(m);
+}
+
+// The clock input of `m` low, without an evaluation (fast bridge; see fast_eval::clock_low).
+template <class V>
+inline void fast_clock_low(V& m) {
+  fast_eval<V>::clock_low(m);
 }
 
 // True when tb/fast_eval.cpp is linked (referencing it keeps its registrations).

@@ -54,7 +54,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
         m_rng(opt.seed) {
     if (opt.fast) {
       if (opt.standalone) throw std::logic_error("pin bench: the fast bridge runs in thread mode only");
-      if (!fast_eval_linked() || !fast_eval<V>::fn)
+      if (!fast_eval_linked() || !fast_eval<V>::fn || !fast_eval<V>::clock_low)
         throw std::logic_error("pin bench: no fast evaluation registered for this model (tb/fast_eval.cpp)");
       if (!opt.trace_file.empty()) Verilated::traceEverOn(true);
       bind_fast();
@@ -189,7 +189,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   // Reads a CSR without a clock edge (between beats).
   std::uint32_t peek_reg(std::uint32_t addr) {
     if (m_opt.fast) {
-      m_fast.reg_addr.value = addr;
+      fast_drive(m_fast.reg_addr, addr);
       fast_eval_now();
       return m_fast.reg_rdata.value;
     }
@@ -325,7 +325,18 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   static std::uint64_t trace_time(const sc_core::sc_time& t) {
     return static_cast<std::uint64_t>(t.to_seconds() * 1e12 + 0.5);  // ps
   }
-  void fast_eval_now() { fast_eval_step(m_dut); }
+  // An input pin (not the clock) set from the bench; a new value marks the model unsettled.
+  template <class T, class U>
+  void fast_drive(direct_signal<T>& pin, const U& v) {
+    const T t = static_cast<T>(v);
+    if (pin.value == t) return;
+    pin.value = t;
+    m_fast_unsettled = true;
+  }
+  void fast_eval_now() {
+    fast_eval_step(m_dut);
+    m_fast_unsettled = false;
+  }
   // The operation's first edge: max(now, last edge + one period) (the gated clock's phase).
   void fast_begin() {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -337,9 +348,16 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
     if (m_any_edge && m_last_edge > now) sc_core::wait(m_last_edge - now);
   }
   // Inputs of the coming edge settled with the clock low: outputs now hold pre-edge values.
+  // When no input but the clock changed since the last evaluation (fast_drive says; most cycles
+  // of a beat: the engine computing, valid low, ready high), that evaluation left every signal
+  // settled for these inputs, so the clock goes low without one (fast_clock_low: what it would
+  // change). Traced cycles evaluate, for the waveform's falling edge.
   void fast_settle() {
     m_fast.clk.value = false;
-    fast_eval_now();
+    if (!m_fast_unsettled && !m_fast_tracing)
+      fast_clock_low(m_dut);
+    else
+      fast_eval_now();
     if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - (m_period - m_period / 2.0)));  // the falling edge, as clock_gen
   }
   void fast_edge() {
@@ -357,18 +375,18 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   }
   void fast_reset() {
     fast_begin();
-    m_fast.rst_n.value = false;
-    m_fast.out_ready.value = false;
-    m_fast.reg_we.value = false;
+    fast_drive(m_fast.rst_n, false);
+    fast_drive(m_fast.out_ready, false);
+    fast_drive(m_fast.reg_we, false);
     fast_cycle();
     fast_cycle();
-    m_fast.rst_n.value = true;
+    fast_drive(m_fast.rst_n, true);
     fast_cycle();
     fast_end();
   }
   std::uint32_t fast_read_reg(std::uint32_t addr) {
     fast_begin();
-    m_fast.reg_addr.value = addr;
+    fast_drive(m_fast.reg_addr, addr);
     fast_settle();
     const std::uint32_t v = m_fast.reg_rdata.value;
     fast_edge();
@@ -378,12 +396,12 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   void fast_write_regs(const std::vector<RegWrite>& writes) {
     fast_begin();
     for (const RegWrite& w : writes) {
-      m_fast.reg_we.value = true;
-      m_fast.reg_addr.value = w.addr;
-      m_fast.reg_wdata.value = w.data;
+      fast_drive(m_fast.reg_we, true);
+      fast_drive(m_fast.reg_addr, w.addr);
+      fast_drive(m_fast.reg_wdata, w.data);
       fast_cycle();
     }
-    m_fast.reg_we.value = false;
+    fast_drive(m_fast.reg_we, false);
     fast_cycle();
     fast_end();
   }
@@ -395,8 +413,8 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
     sc_core::sc_time first;
     for (std::size_t k = 0; k < n; ++k) {
       const std::int32_t v = k < b.input.size() ? b.input[k] : b.aux[k - b.input.size()];
-      m_fast.in_valid.value = true;
-      m_fast.in_data.value = static_cast<std::uint32_t>(v);
+      fast_drive(m_fast.in_valid, true);
+      fast_drive(m_fast.in_data, static_cast<std::uint32_t>(v));
       for (;;) {
         fast_settle();
         const bool ready = m_fast.in_ready.value;
@@ -405,8 +423,8 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
       }
       if (k == 0) first = m_last_edge;
     }
-    m_fast.in_valid.value = false;
-    m_fast.out_ready.value = true;
+    fast_drive(m_fast.in_valid, false);
+    fast_drive(m_fast.out_ready, true);
     for (;;) {
       fast_settle();
       if (m_fast.out_valid.value) break;
@@ -420,7 +438,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
       r.logits[c] = static_cast<std::int32_t>(bits.range(lo + 31, lo).to_uint());
     }
     fast_edge();  // the handshake edge
-    m_fast.out_ready.value = false;
+    fast_drive(m_fast.out_ready, false);
     const sc_core::sc_time end = m_last_edge;
     r.cycles = static_cast<std::uint64_t>((end - first) / m_period) + 1;
     r.start_s = first.to_seconds();
@@ -429,6 +447,8 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   }
 
   fast_pins m_fast;
+  // An input changed since the last evaluation (or none yet): the next clock-low evaluates.
+  bool m_fast_unsettled = true;
   std::unique_ptr<VerilatedVcdC> m_fast_trace;
   bool m_fast_tracing = false;
   bool m_any_edge = false;
