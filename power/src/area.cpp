@@ -19,10 +19,10 @@ DeviceCapacity device_capacity(const std::string& device) {
   // 4 SPRAM of 256 kbit, 8 DSP; xc7a35t 20 800 LUT6, 41 600 FF, 100 RAMB18 (50 RAMB36), 90 DSP48E1.
   if (device == "up5k") return {"up5k", "EBR", 5280, 5280, 30, 4096, 4, 8};
   if (device == "xc7a35t") return {"xc7a35t", "RAMB18", 20800, 41600, 100, 18432, 0, 90};
-  // A standard-cell ASIC (asic45): no capacity limit, no Fmax; the counts are the UP5K
-  // model's LUT4/FF equivalents (gate equivalents from Yosys' generic synthesis: not done).
+  // A standard-cell ASIC (asic45): no capacity limit, no Fmax; its area is gate equivalents
+  // and SRAM bits (Yosys generic synthesis, tools/area_synth_shapes.py --device asic), no LUTs.
   const double inf = std::numeric_limits<double>::infinity();
-  if (device == "asic") return {"asic", "EBR-equivalent", inf, inf, inf, 4096, inf, inf};
+  if (device == "asic") return {"asic", "SRAM", inf, inf, inf, 4096, inf, inf};
   throw InputError(fmt::format("area.device: unknown device \"{}\" (known: up5k, xc7a35t, asic)", device));
 }
 
@@ -76,6 +76,18 @@ AreaFeatures area_features(const NetGeom& net, const EngineConfig& cfg, const En
     add_unit(cfg.pe, cfg.simd, cfg.xnor_lanes, lane_widths(net));
   }
   return f;
+}
+
+AreaFeatures gate_features(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
+  DeviceCapacity gates = device_capacity("asic");
+  gates.dsps = 0;  // no hard multipliers: every multiplier is gates
+  return area_features(net, cfg, t, gates);
+}
+
+double buffer_bits(const AreaBuffers& b) { return 8.0 * (b.weights + b.activations); }
+
+double model_sram_bits(const AreaBuffers& b, const std::vector<double>& c) {
+  return std::max(0.0, dot(c, {1.0, buffer_bits(b)}));
 }
 
 AreaBuffers area_buffers(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t) {
@@ -227,8 +239,16 @@ std::map<std::string, AreaModel> load_area_models(const std::string& path) {
     m.lut = numbers(d, "lut", where);
     m.ff = numbers(d, "ff", where);
     m.period_ns = numbers(d, "period_ns", where);
-    if (m.lut.size() != 6 || m.ff.size() != 3 || (!m.period_ns.empty() && m.period_ns.size() != 2))
+    m.ge = numbers(d, "ge", where);
+    if (dev == "asic") {
+      if (m.ge.size() != 6 || m.ff.size() != 3)
+        throw InputError(fmt::format("{}: needs \"ge\" [6] and \"ff\" [3]", where));
+      m.sram = numbers(d, "sram", where);
+      if (m.sram.size() != 2) throw InputError(fmt::format("{}: needs \"sram\" [2]", where));
+      m.ge_error_pct = d.value("held_out_ge_error_pct", 0.0);
+    } else if (m.lut.size() != 6 || m.ff.size() != 3 || (!m.period_ns.empty() && m.period_ns.size() != 2)) {
       throw InputError(fmt::format("{}: needs \"lut\" [6], \"ff\" [3] and optionally \"period_ns\" [2]", where));
+    }
     m.bram_offset = d.value("bram_offset", 0.0);
     m.board_luts = d.value("board_luts", 0.0);
     m.board_ffs = d.value("board_ffs", 0.0);
@@ -250,6 +270,15 @@ void save_area_models(const std::map<std::string, AreaModel>& models, const std:
                       {"devices", nlohmann::json::object()}};
   for (const auto& [dev, m] : models) {
     nlohmann::json d = m.provenance.is_object() ? m.provenance : nlohmann::json::object();
+    if (!m.ge.empty()) {  // asic: gate equivalents, flip-flops, SRAM bits
+      d["ge"] = m.ge;
+      d["ff"] = m.ff;
+      d["sram"] = m.sram;
+      d["held_out_ge_error_pct"] = m.ge_error_pct;
+      d["held_out_ff_error_pct"] = m.ff_error_pct;
+      j["devices"][dev] = d;
+      continue;
+    }
     d["lut"] = m.lut;
     d["ff"] = m.ff;
     if (!m.period_ns.empty()) d["period_ns"] = m.period_ns;
@@ -278,7 +307,8 @@ std::optional<SynthShape> read_synth_result(const std::string& path) {
   if (!j.is_object() || !j.contains("utilization") || !j["utilization"].is_object() || !j.contains("device"))
     return std::nullopt;
   const auto& u = j["utilization"];
-  if (!u.contains("lut") || !u.contains("ff")) return std::nullopt;
+  const bool gates = j["device"] == "asic" && u.contains("ge") && u.contains("ff");
+  if (!gates && (!u.contains("lut") || !u.contains("ff"))) return std::nullopt;
   SynthShape s;
   s.file = path;
   s.arch = j.value("arch", std::string());
@@ -312,6 +342,8 @@ std::optional<SynthShape> read_synth_result(const std::string& path) {
   s.brams = s.device == "up5k" ? num("ebr") : num("ramb18") + 2 * num("ramb36");
   s.sprams = num("spram");
   s.dsps = num("dsp");
+  s.ge = num("ge");
+  s.sram_bits = num("sram_bits");
   s.fits = j.value("fits", false);
   s.clock_mhz = j.value("clock_mhz", 0.0);
   if (j.contains("timing") && j["timing"].is_object() && j["timing"].contains("fmax_mhz") &&
@@ -351,16 +383,39 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
     if (s.arch == net.arch && s.device == dev.name && s.pe == cfg.pe && s.simd == cfg.simd &&
         (s.style.empty() || s.style == t.style) && (!match || s.fmax_mhz || !match->fmax_mhz))
       match = s;
-  const AreaFeatures f = area_features(net, cfg, t, dev);
   auto model = [&]() -> const AreaModel& {
     static thread_local std::map<std::string, std::map<std::string, AreaModel>> cache;
     const std::string path = dir + "/model.json";
     if (!cache.count(path)) cache[path] = load_area_models(path);
     const auto& models = cache[path];
-    const auto it = models.find(dev.name == "asic" ? "up5k" : dev.name);
+    const auto it = models.find(dev.name);
     if (it == models.end()) throw InputError(fmt::format("{}: no area model for device \"{}\"", path, dev.name));
     return it->second;
   };
+  if (dev.name == "asic") {
+    // Standard cells: gate equivalents, flip-flops and SRAM bits of the engine alone (no board
+    // top: an ASIC's SPI link is not in the FPGA board's LUTs); no LUTs, block RAMs, DSPs, Fmax.
+    if (match) {
+      a.source = "synthesis";
+      a.source_file = fs::path(match->file).filename().string();
+      a.ffs = match->ffs;
+      a.gate_equivalents = match->ge;
+      a.sram_bits = match->sram_bits;
+    } else {
+      const AreaModel& m = model();
+      const AreaFeatures g = gate_features(net, cfg, t);
+      a.source = "model";
+      a.source_file = "model.json";
+      a.gate_equivalents = std::round(dot(m.ge, g.lut_vector()));
+      a.ffs = std::round(dot(m.ff, g.ff_vector()));
+      a.sram_bits = std::round(model_sram_bits(a.buffers, m.sram));
+      a.model_ge_error_pct = m.ge_error_pct;
+      a.model_ff_error_pct = m.ff_error_pct;
+    }
+    a.fits = true;
+    return a;
+  }
+  const AreaFeatures f = area_features(net, cfg, t, dev);
   auto model_fmax = [&](const AreaModel& m) {
     if (!m.period_ns.empty()) {
       const double period = dot(m.period_ns, f.fmax_vector());
@@ -402,7 +457,6 @@ AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const Engine
     cells = a.luts * std::max(1.0, model().provenance.value("lc_per_lut", 1.0));
   a.fits = cells <= dev.luts && a.ffs <= dev.ffs && a.brams <= dev.brams && a.dsps <= dev.dsps &&
            a.sprams <= dev.sprams;
-  if (dev.name == "asic") a.fmax_mhz.reset();  // the FPGA's Fmax says nothing about standard cells
   if (a.fmax_mhz) a.meets_clock = clock_mhz <= *a.fmax_mhz;
   return a;
 }

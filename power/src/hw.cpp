@@ -27,8 +27,8 @@ void declare_power_params(ParamSet& ps) {
                   "RTL-activity power estimate and its difference from the TLM estimate "
                   "(tlm mode has no RTL: its report says not measured)");
   ps.declare(power_param::kAreaDevice, "auto",
-                    "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, asic (no limit, "
-                    "UP5K-model counts), or auto = the power.tech table's device (ice40up: up5k, fpga28: xc7a35t, "
+                    "device of hardware.area (LUTs, FFs, block RAM, Fmax, fits): up5k, xc7a35t, asic (standard "
+                    "cells: gate equivalents, FFs and SRAM bits, no limit), or auto = the power.tech table's device (ice40up: up5k, fpga28: xc7a35t, "
                     "asic45: asic)");
   ps.declare(power_param::kIdleClockGated, true,
                   "real-time view: the engine's clock is gated while it waits for the next beat (false: the "
@@ -139,10 +139,12 @@ double static_power_mw(const TechTable& tech, double static_mw_param, const Area
     return tech.static_mw();
   }
   if (from)
-    *from = fmt::format("{} [static]: base + per LUT/FF/block RAM/SPRAM/DSP x hardware.area ({}, {})", tech.file(),
-                        area.device, area.source);
+    *from = fmt::format("{} [static]: base + per {} x hardware.area ({}, {})", tech.file(),
+                        area.gate_equivalents ? "gate equivalent/SRAM bit" : "LUT/FF/block RAM/SPRAM/DSP", area.device,
+                        area.source);
   return l.base_mw + l.lut_mw * area.luts + l.ff_mw * area.ffs + l.bram_mw * area.brams + l.spram_mw * area.sprams +
-         l.dsp_mw * area.dsps;
+         l.dsp_mw * area.dsps + l.ge_mw * area.gate_equivalents.value_or(0.0) +
+         l.sram_bit_mw * area.sram_bits.value_or(0.0);
 }
 
 namespace {

@@ -68,11 +68,14 @@ TechTable TechTable::from_text(const std::string& text, const std::string& origi
     StaticLeakage& l = t.m_leakage;
     l.from_area = true;
     l.base_mw = need_number(*st, "base_mw", "[static]", origin);
-    l.lut_mw = need_number(*st, "lut_mw", "[static]", origin);
-    l.ff_mw = need_number(*st, "ff_mw", "[static]", origin);
-    l.bram_mw = need_number(*st, "bram_mw", "[static]", origin);
-    l.spram_mw = need_number(*st, "spram_mw", "[static]", origin);
-    l.dsp_mw = need_number(*st, "dsp_mw", "[static]", origin);
+    auto per = [&](const char* key) { return st->contains(key) ? need_number(*st, key, "[static]", origin) : 0.0; };
+    l.lut_mw = per("lut_mw");
+    l.ff_mw = per("ff_mw");
+    l.bram_mw = per("bram_mw");
+    l.spram_mw = per("spram_mw");
+    l.dsp_mw = per("dsp_mw");
+    l.ge_mw = per("ge_mw");
+    l.sram_bit_mw = per("sram_bit_mw");
     l.source = need_string(*st, "source", "[static]", origin);
   }
   const toml::table& actions = need_table(doc, "action", origin);

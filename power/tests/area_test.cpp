@@ -171,7 +171,115 @@ TEST(Area, StaticPowerFromArea) {
   const TechTable ice = TechTable::load("ice40up");
   EXPECT_EQ(ice.device(), "up5k");
   EXPECT_NEAR(static_power_mw(ice, -1, a, nullptr), ice.leakage().base_mw, 1e-12);  // the device's
-  EXPECT_EQ(TechTable::load("asic45").leakage().from_area, false);
+  EXPECT_EQ(TechTable::load("asic45").leakage().from_area, true);
+}
+
+// A folder with an asic model (GE = 1000 + 100 pe + 2 lane_operand + 5 lut_mult + 50 requant,
+// FF = 200 + 10 pe + 1 lane_operand, SRAM = 3000 + 0.5 x buffer bits) and one synthesized asic shape.
+std::string asic_dir() {
+  const std::string dir = ::testing::TempDir() + "area_asic";
+  fs::create_directories(dir + "/synth");
+  std::ofstream(dir + "/model.json") << R"({"devices": {"asic": {"ge": [1000, 100, 2, 5, 0, 50], "ff": [200, 10, 1],
+    "sram": [3000, 0.5], "held_out_ge_error_pct": 6.5, "held_out_ff_error_pct": 2.5, "held_out": []}}})";
+  std::ofstream(dir + "/synth/seq_tq-asic.json") << R"({"arch": "tq", "device": "asic", "engine_top": "seq_engine",
+    "params": {"Pe": 1, "Simd": 4}, "utilization": {"ge": 23670, "ff": 1253, "sram_bits": 44438}, "fits": true,
+    "flow": "tools/area_synth_shapes.py --device asic: seq_engine alone"})";
+  return dir;
+}
+
+TEST(Area, AsicGateEquivalentsFromSynthesisElseModel) {
+  const Engine one = engine("tq", 1, 4);
+  const AreaReport s = area_report(one.net, one.cfg, one.t, one.clock_mhz, "asic", asic_dir());
+  EXPECT_EQ(s.source, "synthesis");
+  EXPECT_EQ(s.source_file, "seq_tq-asic.json");
+  EXPECT_DOUBLE_EQ(*s.gate_equivalents, 23670);
+  EXPECT_DOUBLE_EQ(*s.sram_bits, 44438);
+  EXPECT_DOUBLE_EQ(s.ffs, 1253);
+  EXPECT_DOUBLE_EQ(s.luts, 0);  // standard cells: no LUTs, block RAMs or DSPs
+  EXPECT_DOUBLE_EQ(s.dsps, 0);
+  EXPECT_TRUE(s.fits);
+  EXPECT_FALSE(s.fmax_mhz.has_value());
+  EXPECT_FALSE(s.model_ge_error_pct.has_value());
+  // 2 x 4: the model, on gate features (every multiplier from gates, even where a UP5K's DSPs
+  // would take them).
+  const Engine two = engine("tq", 2, 4);
+  const AreaFeatures g = gate_features(two.net, two.cfg, two.t);
+  EXPECT_FALSE(g.dsp_mapped);
+  EXPECT_DOUBLE_EQ(g.lut_mult, 2 * 4 * 8 * 4);
+  EXPECT_DOUBLE_EQ(g.requant_lut, 2);
+  const AreaReport m = area_report(two.net, two.cfg, two.t, two.clock_mhz, "asic", asic_dir());
+  EXPECT_EQ(m.source, "model");
+  EXPECT_DOUBLE_EQ(*m.gate_equivalents, 1000 + 100 * 2 + 2 * g.lane_operand + 5 * g.lut_mult + 50 * 2);
+  EXPECT_DOUBLE_EQ(m.ffs, 200 + 10 * 2 + g.lane_operand);
+  EXPECT_DOUBLE_EQ(*m.sram_bits, std::round(3000 + 0.5 * 8 * (m.buffers.weights + m.buffers.activations)));
+  EXPECT_DOUBLE_EQ(*m.model_ge_error_pct, 6.5);
+  EXPECT_DOUBLE_EQ(*m.model_ff_error_pct, 2.5);
+}
+
+TEST(Area, AsicStaticPowerFromGatesAndSramBits) {
+  const TechTable t = TechTable::from_text(R"([tech]
+name = "t"
+description = "d"
+device = "asic"
+ref_toggle_rate = 0.5
+ref_toggle_rate_source = "s"
+default_toggle_rate = 0.5
+default_toggle_rate_source = "s"
+static_mw = 9
+static_source = "s"
+[static]
+base_mw = 0.25
+ge_mw = 2e-5
+sram_bit_mw = 1e-6
+source = "s"
+[action.add]
+unit = "bit"
+pj = 1
+source = "s"
+)", "t.toml");
+  AreaReport a;
+  a.device = "asic";
+  a.gate_equivalents = 20000;
+  a.sram_bits = 50000;
+  a.ffs = 1200;  // no per-FF term: flip-flops are in the gate equivalents
+  std::string from;
+  EXPECT_NEAR(static_power_mw(t, -1, a, &from), 0.25 + 20000 * 2e-5 + 50000 * 1e-6, 1e-12);
+  EXPECT_NE(from.find("gate equivalent"), std::string::npos) << from;
+  // Twice the gates and bits: twice the leakage above the base.
+  a.gate_equivalents = 40000;
+  a.sram_bits = 100000;
+  EXPECT_NEAR(static_power_mw(t, -1, a, nullptr), 0.25 + 2 * 0.45, 1e-12);
+  // An FPGA table has no per-GE term; a negative one is an error.
+  AreaReport fpga_area = a;
+  fpga_area.luts = 1000;
+  const TechTable fpga = TechTable::load("fpga28");
+  EXPECT_NEAR(static_power_mw(fpga, -1, fpga_area, nullptr), 1000 * fpga.leakage().lut_mw, 1e-12);
+  const TechTable asic = TechTable::load("asic45");
+  EXPECT_GT(asic.leakage().ge_mw, 0);
+  EXPECT_GT(asic.leakage().sram_bit_mw, 0);
+}
+
+// The committed synthesis results (power/area/synth/*-asic.json) and model: an asic45 engine's
+// static power grows with its array; the GE model's held-out error is within 15 %.
+TEST(Area, AsicStaticPowerGrowsWithTheArray) {
+  const TechTable asic = TechTable::load("asic45");
+  double last = 0;
+  for (const auto& [pe, simd] : std::vector<std::pair<int, int>>{{1, 4}, {4, 8}, {8, 16}}) {
+    const Engine e = engine("qrcnn", pe, simd);
+    const AreaReport a = area_report(e.net, e.cfg, e.t, e.clock_mhz, "asic");
+    ASSERT_TRUE(a.gate_equivalents);
+    EXPECT_EQ(a.source, pe == 8 ? "model" : "synthesis") << pe << "x" << simd;
+    const double mw = static_power_mw(asic, -1, a, nullptr);
+    EXPECT_GT(mw, last * 1.2) << pe << "x" << simd << ": " << *a.gate_equivalents << " GE";
+    last = mw;
+  }
+  const auto models = load_area_models(default_area_dir() + "/model.json");
+  ASSERT_TRUE(models.count("asic"));
+  const AreaModel& m = models.at("asic");
+  EXPECT_EQ(m.ge.size(), 6u);
+  EXPECT_GE(m.held_out.size(), 2u);
+  EXPECT_LE(m.ge_error_pct, 15.0);
+  EXPECT_LE(m.ff_error_pct, 15.0);
 }
 
 TEST(Area, LaneMultipliersOnHardBlocksCostMultDsp) {

@@ -68,6 +68,9 @@ json area_json(const AreaReport& a) {
                                {"input", count(a.buffers.input)}}}};
   if (a.model_lut_error_pct) j["model_lut_error_pct"] = *a.model_lut_error_pct;
   if (a.model_ff_error_pct) j["model_ff_error_pct"] = *a.model_ff_error_pct;
+  if (a.gate_equivalents) j["gate_equivalents"] = count(*a.gate_equivalents);
+  if (a.sram_bits) j["sram_bits"] = count(*a.sram_bits);
+  if (a.model_ge_error_pct) j["model_ge_error_pct"] = *a.model_ge_error_pct;
   return j;
 }
 

@@ -27,7 +27,17 @@ std::string format_hardware_table(const Report& report, const std::string& unit)
     s += fmt::format("  power {:<7} {:.2f} mW dynamic + {:.2f} mW static = {:.2f} mW; {:.4f} uJ/{}; {:.1f} GOPS/W\n",
                      p.detail.tech, p.dynamic_mw, p.static_mw, p.total_mw, p.energy_uj_per_beat, one, p.gops_per_w);
   }
-  if (h.area) {
+  if (h.area && h.area->gate_equivalents) {  // a standard-cell ASIC: gates and SRAM, no LUTs
+    const AreaReport& a = *h.area;
+    s += fmt::format("  area {:<8} {:.0f} GE (NAND2), {:.0f} FFs, {:.0f} SRAM bits ({}{})\n", a.device, *a.gate_equivalents,
+                     a.ffs, a.sram_bits.value_or(0.0), a.source,
+                     a.source == "model" && a.model_ge_error_pct
+                         ? fmt::format(", held-out error GE {:.0f} % FF {:.0f} %", *a.model_ge_error_pct,
+                                       a.model_ff_error_pct.value_or(0.0))
+                         : std::string());
+    s += fmt::format("  buffers       {:.0f} B weights, {:.0f} B activations, {:.0f} B line buffers\n",
+                     a.buffers.weights, a.buffers.activations, a.buffers.line_buffers);
+  } else if (h.area) {
     const AreaReport& a = *h.area;
     s += fmt::format("  area {:<8} {:.0f} LUTs, {:.0f} FFs, {:.0f} {}, {:.0f} SPRAM, {:.0f} DSP ({}{}); {}\n", a.device,
                      a.luts, a.ffs, a.brams, a.bram_kind, a.sprams, a.dsps, a.source,

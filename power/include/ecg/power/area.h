@@ -44,6 +44,9 @@ struct AreaFeatures {
 };
 AreaFeatures area_features(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t,
                            const DeviceCapacity& dev);
+// The same features for standard cells (device asic): every multiplier is built from gates (no
+// hard DSP blocks), so lut_mult counts every lane multiplier's bits and requant_lut every PE.
+AreaFeatures gate_features(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t);
 
 // Buffer capacities in bytes (weights, activations: both ping-pong buffers of seq, line
 // buffers of pipe, input).
@@ -64,6 +67,10 @@ double model_dsps(const NetGeom& net, const EngineConfig& cfg, const EngineTimin
 struct AreaModel {
   std::string file, device;
   std::vector<double> lut, ff, period_ns;  // lut [6], ff [3]; period_ns empty: no Fmax data
+  // device asic: gate equivalents on gate_features().lut_vector() [6] (lut empty), and SRAM bits
+  // = sram[0] + sram[1] x 8 x (weight + activation buffer bytes) (model_sram_bits).
+  std::vector<double> ge, sram;
+  double ge_error_pct = 0;
   double bram_offset = 0;
   // The board top (SPI link, I/O) around the engine: board result - engine-alone result of the
   // same shape (mean over such pairs), added to the model's engine figures.
@@ -86,11 +93,13 @@ struct SynthShape {
   bool engine_only = false;  // the engine alone (no board top): what the model is fitted on
   int pe = 0, simd = 0;
   double luts = 0, ffs = 0, brams = 0, sprams = 0, dsps = 0;
+  double ge = 0, sram_bits = 0;  // device asic (tools/area_synth_shapes.py --device asic)
   std::optional<double> fmax_mhz;
   bool fits = false;
   double clock_mhz = 0;
 };
-// nullopt when the JSON is not a full synthesis result (check-only, no utilization).
+// nullopt when the JSON is not a full synthesis result (check-only, no utilization). An asic
+// result has utilization ge, ff and sram_bits instead of LUTs.
 std::optional<SynthShape> read_synth_result(const std::string& path);
 std::vector<SynthShape> read_synth_dir(const std::string& dir);
 
@@ -100,8 +109,14 @@ std::vector<SynthShape> read_synth_dir(const std::string& dir);
 std::vector<double> fit_nonneg(const std::vector<std::vector<double>>& x, const std::vector<double>& y);
 double dot(const std::vector<double>& a, const std::vector<double>& b);
 
+// 8 x (weight + activation buffer bytes): the asic SRAM model's feature.
+double buffer_bits(const AreaBuffers& b);
+// SRAM bits the model gives an engine's buffers (device asic): c[0] + c[1] x buffer_bits, >= 0.
+double model_sram_bits(const AreaBuffers& b, const std::vector<double>& c);
+
 // The area report of an engine: synthesized figures when a committed result matches
-// (arch, device, pe, simd), else the model's; meets_clock against the platform clock.
+// (arch, device, pe, simd), else the model's; meets_clock against the platform clock. Device
+// asic: gate equivalents, flip-flops and SRAM bits (no LUTs, block RAMs or DSPs).
 AreaReport area_report(const NetGeom& net, const EngineConfig& cfg, const EngineTiming& t, double clock_mhz,
                        const std::string& device, const std::string& area_dir = "");
 

@@ -19,10 +19,12 @@ struct Action {
 };
 
 // Static power from the design's area (optional [static] table of a technology file):
-// base_mw + per used LUT, FF, block RAM, SPRAM and DSP, each with its source.
+// base_mw + per used LUT, FF, block RAM, SPRAM and DSP (FPGAs), or per NAND2 gate equivalent
+// and SRAM bit (ASIC: ge_mw, sram_bit_mw), each with its source. A per-resource key left out is 0.
 struct StaticLeakage {
   bool from_area = false;  // false: the constant [tech] static_mw
   double base_mw = 0, lut_mw = 0, ff_mw = 0, bram_mw = 0, spram_mw = 0, dsp_mw = 0;
+  double ge_mw = 0, sram_bit_mw = 0;
   std::string source;
 };
 

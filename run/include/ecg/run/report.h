@@ -133,6 +133,9 @@ struct AreaReport {
   bool fits = false;
   std::optional<bool> meets_clock;          // clock_mhz <= fmax_mhz
   std::optional<double> model_lut_error_pct, model_ff_error_pct;  // source model: held-out error
+  // device asic: NAND2 gate equivalents of the logic (flip-flops included) and SRAM macro bits
+  // (Yosys generic synthesis, or the GE model with its held-out error).
+  std::optional<double> gate_equivalents, sram_bits, model_ge_error_pct;
   AreaBuffers buffers;
 };
 
