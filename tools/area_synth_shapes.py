@@ -36,6 +36,23 @@ def variants(rtl):
     return out
 
 
+def run_yosys(tmp, script):
+    """Runs a Yosys script (niced) in the folder tmp; returns None, or the error to report."""
+    ys = os.path.join(tmp, "s.ys")
+    open(ys, "w").write(script)
+    r = subprocess.run(["nice", "-n", "10", "yosys", "-q", "-l", os.path.join(tmp, "log"), ys],
+                       capture_output=True, text=True)
+    return None if r.returncode == 0 else "yosys failed: " + r.stderr.strip()[-300:]
+
+
+def write_result(path, res):
+    """Writes a result JSON atomically (no half-written file if interrupted)."""
+    with open(path + ".tmp", "w") as f:
+        json.dump(res, f, indent=2)
+        f.write("\n")
+    os.replace(path + ".tmp", path)
+
+
 def synth(rtl, out_dir, name, arch, params):
     # Requant multiplier per PE, plus the lanes' multipliers unless the lanes shift-add (MacKind 2,
     # logq); bnn's (MacKind 1) INT8 dense-head lanes multiply.
@@ -47,13 +64,10 @@ def synth(rtl, out_dir, name, arch, params):
         script = "read_verilog -sv {}\nchparam {} seq_engine\nsynth_ice40 -top seq_engine -spram {}\ntee -q -o {} stat -json\n".format(
             " ".join(os.path.join(rtl, s) for s in SEQ_SOURCES),
             " ".join("-set {} {}".format(k, v) for k, v in params.items()), "-dsp" if dsp else "", stat)
-        ys = os.path.join(tmp, "s.ys")
-        open(ys, "w").write(script)
         t0 = time.time()
-        r = subprocess.run(["nice", "-n", "10", "yosys", "-q", "-l", os.path.join(tmp, "log"), ys],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            return name, "yosys failed: " + r.stderr.strip()[-300:]
+        err = run_yosys(tmp, script)
+        if err:
+            return name, err
         cells = json.load(open(stat))["design"]["num_cells_by_type"]
     util = {"lut": cells.get("SB_LUT4", 0),
             "ff": sum(v for k, v in cells.items() if k.startswith("SB_DFF")),
@@ -66,11 +80,7 @@ def synth(rtl, out_dir, name, arch, params):
                    "no place and route: no Fmax)".format(" -dsp" if dsp else ""),
            "yosys": subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout.strip(),
            "wall_s": round(time.time() - t0, 1)}
-    path = os.path.join(out_dir, "{}-up5k.json".format(name))
-    with open(path + ".tmp", "w") as f:
-        json.dump(res, f, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    write_result(os.path.join(out_dir, "{}-up5k.json".format(name)), res)
     return name, "{} LUT, {} FF, {} EBR, {} DSP ({:.0f} s)".format(util["lut"], util["ff"], util["ebr"], util["dsp"],
                                                                  res["wall_s"])
 
@@ -91,13 +101,10 @@ def synth_asic(rtl, out_dir, name, arch, params):
                   "tee -q -o {} stat -json -tech cmos\n").format(
             " ".join(os.path.join(rtl, s) for s in SEQ_SOURCES),
             " ".join("-set {} {}".format(k, v) for k, v in params.items()), mem, stat)
-        ys = os.path.join(tmp, "s.ys")
-        open(ys, "w").write(script)
         t0 = time.time()
-        r = subprocess.run(["nice", "-n", "10", "yosys", "-q", "-l", os.path.join(tmp, "log"), ys],
-                           capture_output=True, text=True)
-        if r.returncode != 0:
-            return name, "yosys failed: " + r.stderr.strip()[-300:]
+        err = run_yosys(tmp, script)
+        if err:
+            return name, err
         cells = json.load(open(stat))["design"]["num_cells_by_type"]
         memories = []
         for m in re.finditer(r"cell \$mem_v2 (\S+)\n((?:\s+parameter .*\n)+)", open(mem).read()):
@@ -120,11 +127,7 @@ def synth_asic(rtl, out_dir, name, arch, params):
                    "opt -fast -full, techmap, opt -fast, dffunmap, abc -g cmos2, stat -tech cmos; seq_engine alone",
            "yosys": subprocess.run(["yosys", "-V"], capture_output=True, text=True).stdout.strip(),
            "wall_s": round(time.time() - t0, 1)}
-    path = os.path.join(out_dir, "{}-asic.json".format(name))
-    with open(path + ".tmp", "w") as f:
-        json.dump(res, f, indent=2)
-        f.write("\n")
-    os.replace(path + ".tmp", path)
+    write_result(os.path.join(out_dir, "{}-asic.json".format(name)), res)
     return name, "{:.0f} GE, {} FF, {} SRAM bits in {} macros ({:.0f} s)".format(
         util["ge"], ffs, util["sram_bits"], len(memories), res["wall_s"])
 
