@@ -291,8 +291,9 @@ module pipe_stage #(
   assign lb_word = (IsMac != 0) ? CcAw'(cc_q) : CcAw'(og_q);
 
   prim_ram #(
-    .Width (CL * 8),
-    .Depth (LbDepth)
+    .Width    (CL * 8),
+    .Depth    (LbDepth),
+    .MaskGran (CL * 8)
   ) u_lb (
     .clk_i   (clk_i),
     .we_i    (in_hs && in_word_end),
@@ -316,9 +317,12 @@ module pipe_stage #(
       for (int unsigned l = 0; l < NLane; l++) w_mask[l*8 +: 8] = {8{32'(reg_addr_i[9:0]) == l}};
     end
     prim_ram #(
-      .Width (NLane * 8),
-      .Depth (WgtRows),
-      .Huge  (WgtHuge)
+      .Width    (NLane * 8),
+      .Depth    (WgtRows),
+      .Huge     (WgtHuge),
+      // a few wide rows (over 256 bits): block RAM, not flip-flops
+      .Block    ((WgtRows < 8 && WgtRows * NLane * 8 > 256) ? 1 : 0),
+      .MaskGran (8)
     ) u_wgt (
       .clk_i   (clk_i),
       .we_i    (ld_wgt),
@@ -503,8 +507,9 @@ module pipe_stage #(
 
   if (IsPool == 0) begin : g_par
     prim_ram #(
-      .Width (16),
-      .Depth (ParRows)
+      .Width    (16),
+      .Depth    (ParRows),
+      .MaskGran (16)
     ) u_par (
       .clk_i   (clk_i),
       .we_i    (ld_par),

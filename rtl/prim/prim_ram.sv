@@ -9,10 +9,21 @@
 //             Callers write it only while they do not read it (weights: loaded while the engine
 //             is stopped). ram_style "huge" asks Yosys for the iCE40 UltraPlus SB_SPRAM256KA
 //             (16K x 16 each); other targets drop the hint (synth/src/flow.cpp): block RAM.
+// Block = 1 (with Huge = 0): ram_style "block" asks Yosys for block RAM (iCE40 SB_RAM40_4K) even
+//   when it would choose flip-flops: a very shallow, wide memory (4 rows of 512 bits, a pipe
+//   stage with few weights on a wide array) costs less in flip-flops by Yosys' estimate, but
+//   2048 flip-flops are not a memory (the iCE40 has no LUT RAM). Other targets drop the hint.
+// MaskGran: the write mask's granule in bits (it must divide Width; wmask_i is then constant
+//   within each granule, e.g. 8 for a byte-lane mask, Width for whole-word writes). It changes
+//   only how Yosys elaborates the write: one memory write port per granule instead of one per
+//   bit, which memory_share merges again. A 512-bit row as 512 one-bit ports took Yosys 0.23
+//   over an hour to merge (pipe_dwsep_p8s8's weight RAM); as 64 byte ports it is minutes.
 module prim_ram #(
-  parameter int unsigned Width = 16,
-  parameter int unsigned Depth = 256,
-  parameter int unsigned Huge  = 0,
+  parameter int unsigned Width    = 16,
+  parameter int unsigned Depth    = 256,
+  parameter int unsigned Huge     = 0,
+  parameter int unsigned Block    = 0,
+  parameter int unsigned MaskGran = 1,
   localparam int unsigned Aw = (Depth > 1) ? $clog2(Depth) : 1
 ) (
   input  logic             clk_i,
@@ -26,6 +37,9 @@ module prim_ram #(
   input  logic [Aw-1:0]    raddr_i,
   output logic [Width-1:0] rdata_o
 );
+  if (MaskGran == 0 || Width % MaskGran != 0) begin : g_bad_gran
+    $error("prim_ram: MaskGran must divide Width");
+  end
   logic [Aw-1:0] wa, ra;
   assign wa = (Huge == 0 || we_i) ? waddr_i : raddr_i;
   assign ra = (Huge != 0) ? wa : raddr_i;
@@ -40,11 +54,14 @@ module prim_ram #(
   always_ff @(posedge clk_i) if (re_i) rdata_o <= m[ra];
 `else
 `define PRIM_RAM_PORTS(m) \
-  always_ff @(posedge clk_i) if (we_i) for (int unsigned i = 0; i < Width; i++) if (wmask_i[i]) m[wa][i] <= wdata_i[i]; \
+  always_ff @(posedge clk_i) if (we_i) for (int unsigned i = 0; i < Width / MaskGran; i++) if (wmask_i[i * MaskGran]) m[wa][i * MaskGran +: MaskGran] <= wdata_i[i * MaskGran +: MaskGran]; \
   always_ff @(posedge clk_i) if (re_i) rdata_o <= m[ra];
 `endif
   if (Huge != 0) begin : g_huge
     (* no_rw_check, ram_style = "huge" *) logic [Width-1:0] mem [Depth];
+    `PRIM_RAM_PORTS(mem)
+  end else if (Block != 0) begin : g_ebr
+    (* no_rw_check, ram_style = "block" *) logic [Width-1:0] mem [Depth];
     `PRIM_RAM_PORTS(mem)
   end else begin : g_block
     (* no_rw_check *) logic [Width-1:0] mem [Depth];
