@@ -104,7 +104,7 @@ Resolved resolve(const SynthOptions& o) {
   if (!o.gparams.empty() || !o.rtl.empty() || o.clock_mhz > 0)
     throw InputError("synth: -g/--rtl/--clock-mhz go with --engine-top; for an arch use -p key=value");
   const std::string weights = resolve_weights_dir(o.weights);
-  const std::string model = model_path(weights, o.arch);
+  const std::string model = task_model_path(weights, o.arch, "aami");  // the run's default model (its config is the same)
   if (!fs::is_regular_file(model)) throw InputError(fmt::format("--arch {}: no network {}", o.arch, model));
   const Network net = load_network(model);
   TlmOptions t;

@@ -4,10 +4,13 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <thread>
 #include <utility>
@@ -85,6 +88,48 @@ std::string available_archs(const std::string& weights_dir) {
     if (std::filesystem::exists(e.path() / "model.json")) names.push_back(e.path().filename().string());
   std::sort(names.begin(), names.end());
   return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// What a model was trained for, from its input spec and the manifest.json beside it (written by
+// scripts/train/): "AAMI-5 (N S V F Q), inter-patient DS1->DS2 split". An intra/ model reads
+// its parent folder's manifest ("intra" entry); a derived or imported model says where it
+// comes from; no manifest: "split not recorded".
+std::string model_task_line(const Network& net, const std::string& model) {
+  static const std::map<std::string, std::string> kTaskNames = {
+      {"aami5", "AAMI-5"}, {"nlrav5", "NLRAV-5"}, {"nlrv4", "NLRV-4"}, {"afib2", "AF detection"}};
+  const auto name = kTaskNames.find(net.input.labels);
+  std::string line = fmt::format("{} ({})", name == kTaskNames.end() ? net.input.labels : name->second,
+                                 fmt::join(net.classes, " "));
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(model).parent_path();
+  std::string entry = "inter";
+  fs::path manifest = dir / "manifest.json";
+  std::error_code ec;
+  if (!fs::is_regular_file(manifest, ec) && dir.filename() == "intra") {
+    manifest = dir.parent_path() / "manifest.json";
+    entry = "intra";
+  }
+  std::string split = "split not recorded (no manifest.json)";
+  if (fs::is_regular_file(manifest, ec)) {
+    try {
+      const nlohmann::json m = nlohmann::json::parse(std::ifstream(manifest));
+      const nlohmann::json* s = m.contains(entry) && m[entry].contains("split") ? &m[entry]["split"] : nullptr;
+      const std::string train = s ? s->value("train", "") : "", test = s ? s->value("test", "") : "";
+      if (test == "DS2" && train.rfind("DS1", 0) == 0)
+        split = "inter-patient DS1->DS2 split";
+      else if (s)
+        split = fmt::format("intra-patient split (train {}, test {})", train, test);
+      else if (m.contains("derived_from") && m["derived_from"].contains("model"))
+        split = fmt::format("derived from {}", m["derived_from"]["model"].get<std::string>());
+      else if (m.contains("source"))
+        split = fmt::format("imported from {}, split not recorded", m["source"].get<std::string>());
+      else
+        split = "split not recorded in " + manifest.string();
+    } catch (const std::exception&) {
+      split = manifest.string() + " unreadable: split unknown";  // a model runs without its manifest
+    }
+  }
+  return line + ", " + split;
 }
 
 // Compares a backend's outcomes with the golden model's, beat by beat.
@@ -198,7 +243,14 @@ void register_run(CLI::App& app, RunOptions& opt) {
   split->excludes(records);
   app.add_option("--max-beats", opt.max_beats, "Run only the first N beats of the record set (0 = all; e.g. a short --trace)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--weights", opt.weights, "Folder with <arch>/model.json (default: ./weights, then the source tree's)");
+  app.add_option("--task", opt.task,
+                 "Which model of a beat arch (qrcnn, bnn, int2kd, dwsep): aami = AAMI-5 N/S/V/F/Q, inter-patient "
+                 "DS1->DS2 (<weights>/aami/<arch>/), paper = the paper's own class set (<weights>/<arch>/); "
+                 "archs with one model ignore it")
+      ->check(CLI::IsMember({"aami", "paper"}))
+      ->capture_default_str();
+  app.add_option("--weights", opt.weights,
+                 "Folder with <arch>/model.json (and aami/<arch>/model.json; default: ./weights, then the source tree's)");
   app.add_option("--data", opt.data, "MIT-BIH folder (default: $ECG_SIM_DATA, data/mitdb, ../shared/mitdb)");
   app.add_flag("--download-data", opt.download_data,
                "No MIT-BIH found: fetch it from PhysioNet into data/mitdb (or --data DIR) without asking");
@@ -235,7 +287,7 @@ int run_main(const RunOptions& opt) {
     throw InputError(fmt::format("--mode {}: not available in this build (available: {})", opt.mode, available_modes()));
 
   const std::string weights_dir = resolve_weights_dir(opt.weights);
-  const std::string model = model_path(weights_dir, opt.arch);
+  const std::string model = task_model_path(weights_dir, opt.arch, opt.task);
   if (!std::filesystem::exists(model))
     throw InputError(fmt::format("--arch {}: no {} (networks in {}: {})", opt.arch, model, weights_dir,
                                  available_archs(weights_dir)));
@@ -306,9 +358,9 @@ int run_main(const RunOptions& opt) {
   if (opt.allow_checksum_mismatch) report.checksum_mismatches = bad_sums;
   const long mismatches = report.golden_check ? report.golden_check->mismatches : 0;
 
-  fmt::print("ecg_sim {} --mode {}: {} records{}, {} {}, network {} ({} B weights, {} ops per input)\n\n", opt.arch,
-             opt.mode, records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit, model,
-             net.weight_storage_bytes(), net.ops_per_beat());
+  fmt::print("ecg_sim {} --mode {}: {}, model {} ({} B weights, {} ops per input); {} records{}, {} {}\n\n",
+             opt.arch, opt.mode, model_task_line(net, model), model, net.weight_storage_bytes(), net.ops_per_beat(),
+             records.size(), split.empty() ? "" : " (" + split + ")", beats.size(), unit);
   fmt::print("{}\n", format_metrics_table(metrics, unit));
   if (backend->clock_mhz() > 0) fmt::print("{}\n", format_hardware_table(report, unit));
   fmt::print("sim: {:.3f} s, {:.0f} {}/s ({} loaded in {:.2f} s)\n", wall_s,

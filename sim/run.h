@@ -4,7 +4,7 @@
 // write the JSON report.
 //
 //   ecg_sim --arch X [--mode tlm|golden|rtl|cosim] [--split ds2 | --records 100,101]
-//           [--max-beats N] [--weights DIR] [--data DIR] [--json FILE] [-j N]
+//           [--max-beats N] [--task aami|paper] [--weights DIR] [--data DIR] [--json FILE] [-j N]
 //           [--config FILE] [-p key=value ...] [--trace FILE] [--realtime] [--no-golden-check]
 //           [--trace-beats FIRST:LAST | --trace-at REC:SAMPLE] [--trace-depth N]
 //
@@ -22,6 +22,7 @@ struct RunOptions {
   std::string mode = "tlm";   // the accelerator platform: accuracy and latency/FPS/power
   std::string split;    // named record set (ds1, ds2, all, ...)
   std::string records;  // explicit list "100,101" (or a named set)
+  std::string task = "aami";  // --task: which of an arch's models (ecg::task_model_path)
   std::string weights;  // --weights DIR
   std::string data;     // --data DIR
   std::string json;     // --json FILE

@@ -32,6 +32,16 @@ struct SweepOptions {
   std::vector<std::string> archs;
 };
 
+// The --task a sweep's points run with (the spec's args: "--task X" or "--task=X"; default aami),
+// so that its checks load the network its points will run.
+std::string task_arg(const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--task" && i + 1 < args.size()) return args[i + 1];
+    if (args[i].rfind("--task=", 0) == 0) return args[i].substr(7);
+  }
+  return "aami";
+}
+
 struct MergeOptions {
   std::string out;
   std::vector<std::string> inputs;
@@ -47,7 +57,7 @@ void run_sweep_command(const SweepOptions& o) {
     auto nets = std::make_shared<std::map<std::string, std::shared_ptr<const Network>>>();
     env.check_arch = [nets](const sweep::Spec& s, const sweep::ArchPlan& plan) {
       const std::string weights = resolve_weights_dir(s.weights);
-      const std::string model = model_path(weights, plan.arch);
+      const std::string model = task_model_path(weights, plan.arch, task_arg(s.args));
       if (!std::filesystem::is_regular_file(model))
         throw InputError(fmt::format("no network {} (give weights = \"DIR\" in the spec)", model));
       (*nets)[plan.arch] = std::make_shared<const Network>(load_network(model));  // broken network: spec error

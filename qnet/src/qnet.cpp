@@ -554,4 +554,12 @@ std::string model_path(const std::string& weights_dir, const std::string& arch) 
   return (fs::path(weights_dir) / arch / "model.json").string();
 }
 
+std::string task_model_path(const std::string& weights_dir, const std::string& arch, const std::string& task) {
+  if (task == "paper") return model_path(weights_dir, arch);
+  if (task != "aami") throw InputError(fmt::format("--task {}: unknown task (aami or paper)", task));
+  const std::string aami = model_path((fs::path(weights_dir) / "aami").string(), arch);
+  std::error_code ec;
+  return fs::is_regular_file(aami, ec) ? aami : model_path(weights_dir, arch);
+}
+
 }  // namespace ecg

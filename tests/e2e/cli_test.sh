@@ -80,6 +80,23 @@ if /usr/bin/env python3 -c "import json,sys; j=json.load(open(sys.argv[1])); ass
 grep -q "^hardware" "$tmp/out" && bad "golden mode printed a hardware table" || ok
 expect_error "bad --max-beats" "--max-beats" "$bin" --arch qrcnn --records 100 --max-beats -4 --data "$data"
 
+# --- the front door's first line names the task, classes, split and model file (--task) -------
+first() { head -n 1 "$tmp/out"; }
+if "$bin" --arch qrcnn --mode golden --records 100 --max-beats 5 --data "$data" --weights "$srcdir/weights" >"$tmp/out" 2>&1 \
+   && first | grep -Eq "^ecg_sim qrcnn --mode golden: AAMI-5 \(N S V F Q\), inter-patient DS1->DS2 split, model .*weights/aami/qrcnn/model\.json \([0-9]+ B weights, [0-9]+ ops per input\); 1 records, 5 beats$"
+then ok; else bad "default task aami: $(first)"; fi
+if "$bin" --arch int2kd --mode golden --records 100 --max-beats 5 --data "$data" --weights "$srcdir/weights" --task paper >"$tmp/out" 2>&1 \
+   && first | grep -Eq "^ecg_sim int2kd --mode golden: NLRV-4 \(N L R V\), inter-patient DS1->DS2 split, model .*weights/int2kd/model\.json "
+then ok; else bad "--task paper: $(first)"; fi
+if "$bin" --arch logq --mode golden --records 201 --max-beats 3 --data "$data" --weights "$srcdir/weights" >"$tmp/out" 2>&1 \
+   && first | grep -Eq "^ecg_sim logq --mode golden: AF detection \(nonAF AF\), inter-patient DS1->DS2 split, model .*weights/logq/model\.json "
+then ok; else bad "logq keeps its only model under the default task: $(first)"; fi
+mkdir -p "$tmp/own/qrcnn" && cp "$srcdir/weights/qrcnn/model.json" "$tmp/own/qrcnn/"
+if "$bin" --arch qrcnn --mode golden --records 100 --max-beats 5 --data "$data" --weights "$tmp/own" >"$tmp/out" 2>&1 \
+   && first | grep -Fq "ecg_sim qrcnn --mode golden: NLRAV-5 (N L R A V), split not recorded (no manifest.json), model $tmp/own/qrcnn/model.json ("
+then ok; else bad "--weights DIR of your own (no aami/): $(first)"; fi
+expect_error "bad --task" "--task" "$bin" --arch qrcnn --task cinc --records 100 --data "$data"
+
 # --- hostile input (issue 13): copies in $tmp only; exit 2 with one line naming the file -------
 run_golden() { "$bin" --arch qrcnn --mode golden --max-beats 40 --weights "$srcdir/weights" -j 1 "$@"; }
 hea_edit() { /usr/bin/env python3 - "$tmp/d/100.hea" "$@" <<'PY'

@@ -109,5 +109,10 @@ Network load_network(const std::string& model_json_path);
 std::string resolve_weights_dir(const std::string& cli_value);
 // <weights_dir>/<arch>/model.json
 std::string model_path(const std::string& weights_dir, const std::string& arch);
+// The model of `arch` for a task (--task, docs/training.md "Tasks"): "aami" (the default) =
+// <weights_dir>/aami/<arch>/model.json when it exists, else <weights_dir>/<arch>/model.json (an
+// arch with one model: logq, byo8, qrcnn_conv, or a --weights folder of your own); "paper" =
+// <weights_dir>/<arch>/model.json (each paper's own class set). Another task: InputError naming --task.
+std::string task_model_path(const std::string& weights_dir, const std::string& arch, const std::string& task);
 
 }  // namespace ecg
