@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark (issue 16): every beat of the database through the RTL next to the TLM model, all
 # five archs, one table.
-#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L] [-E] [-R N] [-p KEY=VALUE]... [ARCH ...]
+#   bench/cosim_full.sh [-s SPLIT | -r RECORDS] [-n MAX_BEATS] [-j N] [-L [-D]] [-E] [-R N] [-p KEY=VALUE]... [ARCH ...]
 #   (default: -s all, every beat, -j = cores, each arch's default shape, the five archs)
 #   -L          the larger (xc7a35t-class) Verilated shape of each arch instead of its default
 #               (seq pe 1 x simd 4, rtl/CMakeLists.txt): seq_<arch>_p4s8 (pe 4 x simd 8, bnn with 64
-#               XNOR lanes) for qrcnn, bnn, int2kd, logq; dwsep's paper pipeline pipe_dwsep_p8s8
-#               (configs/dwsep_pipe.toml, pe 8 x simd 8)
+#               XNOR lanes) for all five archs
+#   -D          with -L: dwsep on its paper pipeline instead, pipe_dwsep_p8s8 (configs/dwsep_pipe.toml,
+#               pe 8 x simd 8; ~0.5 M RTL cycles per CPU second, ~50 min of CPU for the database)
 #   -p KEY=V    more platform parameters for every arch (e.g. -p rtl.bridge=pin)
 #   -R N        run each arch N times and keep the run with the least CPU time (this shared VM's CPU
 #               time per run varies up to ~1.7x between identical runs, docs/cosim.md)
@@ -30,6 +31,7 @@ jobs="$(nproc)"
 set_args=()
 extra=()
 large=0
+dwpipe=0
 estimate=0
 est_cpu_all=0
 max=0
@@ -41,10 +43,11 @@ while [ $# -gt 0 ]; do
     -n) max="$2"; shift 2 ;;
     -j) jobs="$2"; shift 2 ;;
     -L) large=1; shift ;;
+    -D) dwpipe=1; shift ;;
     -E) estimate=1; shift ;;
     -R) repeat="$2"; shift 2 ;;
     -p) extra+=(-p "$2"); shift 2 ;;
-    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N, -L, -E, -R N, -p KEY=VALUE)" >&2; exit 2 ;;
+    -*) echo "cosim_full: unknown option $1 (-s SPLIT, -r RECORDS, -n MAX_BEATS, -j N, -L, -D, -E, -R N, -p KEY=VALUE)" >&2; exit 2 ;;
     *) break ;;
   esac
 done
@@ -65,8 +68,12 @@ for arch in "${archs[@]}"; do
   config="$here/configs/$arch.toml"
   if [ "$large" = 1 ]; then
     case "$arch" in
-      dwsep) config="$here/configs/dwsep_pipe.toml"  # 8 x 8 is a pipe variant (no seq one)
-             shape_args=(--config "$config" -p engine.pe=8 -p engine.simd=8) ;;
+      dwsep) if [ "$dwpipe" = 1 ]; then
+               config="$here/configs/dwsep_pipe.toml"
+               shape_args=(--config "$config" -p engine.pe=8 -p engine.simd=8)
+             else
+               shape_args=(-p engine.pe=4 -p engine.simd=8)
+             fi ;;
       bnn) shape_args=(-p engine.pe=4 -p engine.simd=8 -p engine.xnor_lanes=64) ;;  # seq_bnn_p4s8's XNOR word
       *) shape_args=(-p engine.pe=4 -p engine.simd=8) ;;
     esac
@@ -130,7 +137,7 @@ PY
   fi
 done
 t_end=$(date +%s.%N)
-echo "set: ${set_args[*]}, max beats $max (0 = all), shapes: $([ "$large" = 1 ] && echo "large (-L)" || echo "defaults")${extra[*]:+, ${extra[*]}}"
+echo "set: ${set_args[*]}, max beats $max (0 = all), shapes: $([ "$large" = 1 ] && echo "large (-L$([ "$dwpipe" = 1 ] && echo " -D" || true))" || echo "defaults")${extra[*]:+, ${extra[*]}}"
 echo "total wall $(echo "$t_end - $t_all" | bc | xargs printf '%.1f') s on $(nproc) cores, -j $jobs," \
      "load average (1/5/15 min) at start $load0, at end $(cut -d' ' -f1-3 /proc/loadavg) (target <= 600 s);" \
      "CPU $(printf '%.1f' "$cpu_all") s (on an otherwise idle machine: ~ CPU s / min(-j, cores) of wall)"

@@ -5,6 +5,8 @@
 #include <fmt/format.h>
 
 #include <systemc>  // declares extern "C" sc_main
+#include <algorithm>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -91,6 +93,27 @@ TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
   EXPECT_EQ(p.act_words_b, v.act_b);
   EXPECT_EQ(v.pe * v.simd * v.wbits, 32);
   EXPECT_GT(v.wgt_rows * 32, 65536);  // seq_engine's HugeBits default: single-port SPRAM
+}
+// dwsep's larger seq shape (pe 4 x simd 8, the xc7a35t-class shape of the other four archs,
+// bench/cosim_full.sh -L): its memories are the larger of what its two trained networks need
+// (the AAMI-5 default, weights/aami/dwsep, and the paper's, weights/dwsep), and both run on it.
+TEST(SeqEngine, DwsepP4s8VariantIsSizedFromItsNetworks) {
+  const Variant& v = find_variant("seq", "dwsep", 4, 8);
+  int rows = 0, par = 0, a = 0, b = 0;
+  for (const std::string dir : {trained("aami/dwsep"), trained("dwsep")}) {
+    SCOPED_TRACE(dir);
+    const SeqProgram p = compile_seq(load_network(dir + "/model.json"), v.seq_hw());
+    std::cout << dir << ": weight rows " << p.weight_rows << ", parameters " << p.param_entries
+              << ", activation words A " << p.act_words_a << " B " << p.act_words_b << "\n";
+    rows = std::max(rows, p.weight_rows);
+    par = std::max(par, p.param_entries);
+    a = std::max(a, p.act_words_a);
+    b = std::max(b, p.act_words_b);
+  }
+  EXPECT_EQ(rows, v.wgt_rows);
+  EXPECT_EQ(par, v.par_depth);
+  EXPECT_EQ(a, v.act_a);
+  EXPECT_EQ(b, v.act_b);
 }
 // One registry for both engines: every variant names its style; a lookup finds it by (style,
 // arch, shape); the default of a (style, arch) is the first listed; asking an arch for a style
