@@ -187,7 +187,8 @@ AAMI_RECIPES = {
 # arch keeps the one whose exported model scored best on the DS1 hold-out (never DS2):
 # qrcnn and bnn: variant 3 (no morphology dropout), dwsep: variant 5 (back-swap x6,
 # morphology dropout 0.5, head bias tuning; hold-out 0.561 against variant 4's 0.523), int2kd: variant 2
-# (5000 beats per epoch, RR-swap x2/x1).
+# (5000 beats per epoch, RR-swap x2/x1); int2kd since the third pass: run T2 (10,000 beats per
+# epoch, cv_bias), the best of four runs on the DS1 fold criterion (docs/training.md).
 # morph_drop: that fraction of the training beats reach the head with their waveform
 # features zeroed (qnet.ConcatAux), so the head learns to decide from the RR features alone.
 # Class weights: full balancing (alpha 1, cap 20x): with alpha 0.7 and the paper task's cap
