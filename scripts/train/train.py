@@ -433,7 +433,7 @@ def recipe_of(arch, args):
     for kv in args.recipe:
         k, _, v = kv.partition("=")
         if k not in recipe and k not in ("morph_drop", "rr_swap", "rr_swap_back", "tune_bias", "augment",
-                                         "rr_head", "tie", "rr_hidden", "tune_rr"):
+                                         "rr_head", "tie", "rr_hidden", "tune_rr", "cv_folds", "cv_bias"):
             raise SystemExit("train.py: --recipe %s: unknown key %s" % (kv, k))
         recipe[k] = json.loads(v)
     return recipe
@@ -492,82 +492,13 @@ def run_training(arch, mode, args, log):
                                         "test": te.counts()}, "seed": args.seed,
               "recipe": {k: v for k, v in recipe.items()}, "class_weights": cw.tolist()}
 
-    def fit(model, tag, teacher=None):
-        kd = recipe.get("kd")
-        train_phase(model, tr, val, classes, recipe["fp_epochs"], recipe["lr"], cw, False,
-                    sel_mode, rng, log, tag + " fp", teacher, kd, recipe["epoch_cap"], aug_spec)
-        model.fold_bn()
-        fp_pred = predict(model, te, False)
-        calibrate(model, tr, rng)
-        if recipe["prune"]:
-            prune(model, *recipe["prune"])
-        merge = None
-        if recipe.get("tune_rr"):
-            merge = (classes.index(recipe["tune_rr"][0]), classes.index(recipe["tune_rr"][1]))
-        train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
-                    sel_mode, rng, log, tag + " qat", teacher, kd, recipe["epoch_cap"], aug_spec,
-                    merge=merge)
-        if recipe["fp_epochs"] == 0:
-            # No float phase (BNN: always binary): "FP" is the trained net with float
-            # BatchNorm/PReLU before each sign and a float dense head.
-            fp_pred = predict(model, te, False)
-        return fp_pred
-
-    if "kd" in recipe:
-        kd = recipe["kd"]
-        _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8, **tkw)
-        set_morph_drop(teacher, recipe.get("morph_drop", 0.0))
-        if recipe.get("tie"):
-            set_rr_branch(teacher, classes, recipe["tie"], recipe.get("rr_hidden", 0))
-        train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
-                    sel_mode, rng, log, "teacher", epoch_cap=recipe["epoch_cap"], aug_spec=aug_spec)
-        teacher.eval()
-        teacher.set_quant(False)
-        result["teacher_fp"] = qnet.metrics(te.y, predict(teacher, te, False), classes)
-        teacher.eval()
-        # Student without KD (reported; kd_plain=False skips it), then the exported student with KD.
-        if recipe.get("kd_plain", True):
-            _, plain = build_model(arch, args.seed, **tkw)
-            plain_fp = fit(plain, "noKD")
-            plain_json = plain.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
-            _, pc, _ = qnet.run_int(plain_json, te.x, te.aux)
-            result["no_kd"] = {"fp": qnet.metrics(te.y, plain_fp, classes),
-                               "int": qnet.metrics(te.y, pc, classes)}
-        fp_pred = fit(model, "KD", teacher)
-    else:
-        fp_pred = fit(model, "net")
+    ctx = dict(arch=arch, recipe=recipe, args=args, tkw=tkw, classes=classes, spec=spec,
+               sel_mode=sel_mode, aug_spec=aug_spec, log=log)
+    fp_pred = train_net(ctx, model, tr, val, te, cw, rng, result)
     result["train_wall_s"] = round(time.time() - t_start, 1)
-    model_json = model.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
-    if recipe.get("tune_rr"):
-        head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
-        rr = tune_rr_row(model_json, val, classes, recipe["tune_rr"], log, fit=tr_real)
-        result["rr_row"] = rr
-        seen = []
-        hook = head.register_forward_hook(lambda m, i, o: seen.append(o[1]))
-        predict(model, te.take(np.arange(min(8, len(te)))), True)
-        hook.remove()
-        sw = float(seen[-1].reshape(-1)[0])
-        r = classes.index(rr["row"])
-        if head.wq == ("int", 4) or (head.wq[0] == "int" and head.wq[1] > 2):
-            with torch.no_grad():  # the same integers in the torch model (|a| <= qmax keeps its scale)
-                cnt = len(rr["aux_weights"])
-                for j, v in enumerate(rr["aux_weights"]):
-                    head.weight[r, head.nin - cnt + j] = v * sw / qnet.AUX_SCALE
-                head.bias[r] = rr["bias"] * sw
-        else:
-            rr["torch"] = "not applied to the torch model (ternary scale depends on every weight)"
-    if recipe.get("tune_bias"):
-        before = model_json["tensors"][logits_layer(model_json)]["data"]
-        off, score = tune_head_bias(model_json, val, classes, recipe["tune_bias"], log)
-        result["head_bias"] = {"offsets": off, "select_score": score, "bias_before": before}
-        head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
-        seen = []  # the head's weight scale sw in the quantized forward (its bias / sw is rounded)
-        hook = head.register_forward_hook(lambda m, i, o: seen.append(o[1]))
-        predict(model, te.take(np.arange(min(8, len(te)))), True)
-        hook.remove()
-        with torch.no_grad():  # the same offsets in the torch model
-            for i, c in enumerate(classes):
-                head.bias[i] += off[c] * float(seen[-1].reshape(-1)[0])
+    model_json = export_tuned(ctx, model, tr_real, val, te, result)
+    if mode == "inter" and recipe.get("cv_folds") and not args.synthetic:
+        cv_bias(ctx, model, model_json, ds1, val, te, result)
     t0 = time.time()
     _, icls, _ = qnet.run_int(model_json, te.x, te.aux)
     result["int_sim_s"] = round(time.time() - t0, 2)
@@ -583,6 +514,223 @@ def run_training(arch, mode, args, log):
         {c: (round(v["se"] or 0, 3), round(v["ppv"] or 0, 3))
          for c, v in result["int"]["per_class"].items()}))
     return model_json, vec, result
+
+
+def head_scale(model, b):
+    """Real value of one unit of the integer logits: the logits layer's output scale in the
+    quantized forward (real logits = integer logits x this)."""
+    head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
+    seen = []
+    hook = head.register_forward_hook(lambda m, i, o: seen.append(o[1]))
+    predict(model, b.take(np.arange(min(8, len(b)))), True)
+    hook.remove()
+    return float(seen[-1].reshape(-1)[0])
+
+
+def train_net(ctx, model, tr, val, te, cw, rng, result):
+    """Trains `model` with ctx's recipe on tr, the epochs selected on val (te only for the
+    reported FP figures): the KD teacher when the recipe has one, then the float and QAT
+    phases. Returns the FP predictions on te. The exported model and the fold models of
+    cv_bias are trained by this one function."""
+    arch, recipe, args, tkw = ctx["arch"], ctx["recipe"], ctx["args"], ctx["tkw"]
+    classes, spec, sel_mode, aug_spec, log = (ctx["classes"], ctx["spec"], ctx["sel_mode"],
+                                              ctx["aug_spec"], ctx["log"])
+    pre = ctx.get("tag", "")
+
+    def fit(model, tag, teacher=None):
+        kd = recipe.get("kd")
+        train_phase(model, tr, val, classes, recipe["fp_epochs"], recipe["lr"], cw, False,
+                    sel_mode, rng, log, pre + tag + " fp", teacher, kd, recipe["epoch_cap"], aug_spec)
+        model.fold_bn()
+        fp_pred = predict(model, te, False)
+        calibrate(model, tr, rng)
+        if recipe["prune"]:
+            prune(model, *recipe["prune"])
+        merge = None
+        if recipe.get("tune_rr"):
+            merge = (classes.index(recipe["tune_rr"][0]), classes.index(recipe["tune_rr"][1]))
+        train_phase(model, tr, val, classes, recipe["q_epochs"], recipe["lr"] / 3, cw, True,
+                    sel_mode, rng, log, pre + tag + " qat", teacher, kd, recipe["epoch_cap"], aug_spec,
+                    merge=merge)
+        if recipe["fp_epochs"] == 0:
+            # No float phase (BNN: always binary): "FP" is the trained net with float
+            # BatchNorm/PReLU before each sign and a float dense head.
+            fp_pred = predict(model, te, False)
+        return fp_pred
+
+    if "kd" in recipe:
+        kd = recipe["kd"]
+        _, teacher = build_model(arch, args.seed + 100, wide=2, bits=8, **tkw)
+        set_morph_drop(teacher, recipe.get("morph_drop", 0.0))
+        if recipe.get("tie"):
+            set_rr_branch(teacher, classes, recipe["tie"], recipe.get("rr_hidden", 0))
+        train_phase(teacher, tr, val, classes, kd["teacher_epochs"], recipe["lr"], cw, False,
+                    sel_mode, rng, log, pre + "teacher", epoch_cap=recipe["epoch_cap"], aug_spec=aug_spec)
+        teacher.eval()
+        teacher.set_quant(False)
+        result["teacher_fp"] = qnet.metrics(te.y, predict(teacher, te, False), classes)
+        teacher.eval()
+        # Student without KD (reported; kd_plain=False skips it), then the exported student with KD.
+        if recipe.get("kd_plain", True):
+            _, plain = build_model(arch, args.seed, **tkw)
+            plain_fp = fit(plain, "noKD")
+            plain_json = plain.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+            _, pc, _ = qnet.run_int(plain_json, te.x, te.aux)
+            result["no_kd"] = {"fp": qnet.metrics(te.y, plain_fp, classes),
+                               "int": qnet.metrics(te.y, pc, classes)}
+        return fit(model, "KD", teacher)
+    return fit(model, "net")
+
+
+def export_tuned(ctx, model, tr_real, val, te, result):
+    """model.json of the trained `model`, with the recipe's post-training steps on DS1:
+    tune_rr (the tied RR row: aux integers fitted on tr_real, bias on val) and tune_bias
+    (head bias offsets on val); te's first beats only carry the shapes."""
+    arch, recipe, classes, spec, log = ctx["arch"], ctx["recipe"], ctx["classes"], ctx["spec"], ctx["log"]
+    model_json = model.export(*tensors(te, np.arange(min(8, len(te))))[:2], arch, classes, spec)
+    if recipe.get("tune_rr"):
+        head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
+        rr = tune_rr_row(model_json, val, classes, recipe["tune_rr"], log, fit=tr_real)
+        result["rr_row"] = rr
+        sw = head_scale(model, te)
+        r = classes.index(rr["row"])
+        if head.wq == ("int", 4) or (head.wq[0] == "int" and head.wq[1] > 2):
+            with torch.no_grad():  # the same integers in the torch model (|a| <= qmax keeps its scale)
+                cnt = len(rr["aux_weights"])
+                for j, v in enumerate(rr["aux_weights"]):
+                    head.weight[r, head.nin - cnt + j] = v * sw / qnet.AUX_SCALE
+                head.bias[r] = rr["bias"] * sw
+        else:
+            rr["torch"] = "not applied to the torch model (ternary scale depends on every weight)"
+    if recipe.get("tune_bias"):
+        before = model_json["tensors"][logits_layer(model_json)]["data"]
+        off, score = tune_head_bias(model_json, val, classes, recipe["tune_bias"], log)
+        result["head_bias"] = {"offsets": off, "select_score": score, "bias_before": before}
+        add_head_bias(model, te, classes, off)
+    return model_json
+
+
+def add_head_bias(model, b, classes, off):
+    """The integer offsets `off` ({class: int}) of the logits layer's bias, in the torch model
+    (the head's weight scale sw in the quantized forward; its bias / sw is rounded)."""
+    head = [m for m in model.mods if isinstance(m, qnet.QDense)][-1]
+    sw = head_scale(model, b)
+    with torch.no_grad():
+        for i, c in enumerate(classes):
+            head.bias[i] += off[c] * sw
+
+
+def cv_bias(ctx, model, model_json, ds1, val, te, result):
+    """Recipe `cv_folds` (lists of DS1 records) + `cv_bias` (classes): decision offsets set on
+    leave-patients-out folds over DS1 instead of the 4-record hold-out alone. For each fold a
+    model is trained exactly as the exported one (train_net, export_tuned: same recipe, seed and
+    post-training steps) on DS1 minus that fold, its epochs and tuned rows chosen on the fold;
+    the exported model is the fold model of the hold-out (`holdout`). Each model's integer
+    logits on its own unseen fold, times its logits scale (head_scale), give real log-odds for
+    every DS1 record; the offsets of the `cv_bias` classes (real units, one per class, coordinate
+    ascent on a grid of +-4 standard deviations) maximise select_score("aami") over these pooled
+    out-of-fold beats, each model applying round(offset / its scale) to its integer bias (what
+    the score counts is what the integer models do). The exported model's logits bias gets its
+    rounded offsets. DS2 is never read here."""
+    arch, recipe, args, tkw, classes, log = (ctx["arch"], ctx["recipe"], ctx["args"], ctx["tkw"],
+                                             ctx["classes"], ctx["log"])
+    folds = [list(f) for f in recipe["cv_folds"]]
+    ho = list(recipe["holdout"])
+    every = sorted(sum(folds, []) + ho)
+    if sorted(set(every)) != every or not set(every) <= set(D.DS1):
+        raise SystemExit("train.py: cv_folds must be disjoint DS1 records, apart from the hold-out")
+    t0 = time.time()
+    parts = [(ho, model, model_json, val)]
+    for k, fold in enumerate(folds):
+        fctx = dict(ctx, tag="cv%d " % (k + 1), log=log)
+        vk = ds1.records(fold)
+        trk_real = ds1.records([r for r in D.DS1 if r not in fold])
+        trk = trk_real
+        if recipe.get("rr_swap"):
+            trk = rr_swap(trk_real, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7),
+                          recipe.get("rr_swap_back", 0.0))
+        cwk = class_weights(trk, len(classes), recipe["alpha"], recipe.get("wcap", 10.0))
+        _, mk = build_model(arch, args.seed, **tkw)
+        set_morph_drop(mk, recipe.get("morph_drop", 0.0))
+        if recipe.get("rr_head"):
+            set_rr_head(mk, classes, recipe["rr_head"])
+        if recipe.get("tie"):
+            set_rr_branch(mk, classes, recipe["tie"], recipe.get("rr_hidden", 0))
+        log("cv fold %d (%s): train %d %s  select %d %s" % (
+            k + 1, ",".join(fold), len(trk), trk.counts(), len(vk), vk.counts()))
+        train_net(fctx, mk, trk, vk, vk, cwk, np.random.default_rng(args.seed + 1000 * (k + 1)), {})
+        mjk = export_tuned(fctx, mk, trk_real, vk, vk, {})
+        parts.append((fold, mk, mjk, vk))
+    logits, scales, ys = [], [], []
+    for fold, mk, mjk, vk in parts:
+        lg, _, _ = qnet.run_int(mjk, vk.x, vk.aux)
+        logits.append(lg.astype(np.int64))
+        scales.append(head_scale(mk, vk))
+        ys.append(vk.y)
+    y = np.concatenate(ys)
+    pooled = D.Beats(np.zeros((len(y), 1), np.int32), np.zeros((len(y), 0), np.int32), y,
+                     np.concatenate([vk.rec for _, _, _, vk in parts]), np.zeros(len(y), np.int64), classes)
+
+    def ints(o, s):
+        return np.round(o / s).astype(np.int64)
+
+    def pred(o):
+        return np.concatenate([(lg + ints(o, s)[None, :]).argmax(1) for lg, s in zip(logits, scales)])
+
+    def fold_scores(o):
+        out = []
+        for lg, s, (_, _, _, vk) in zip(logits, scales, parts):
+            out.append(round(select_score(vk, (lg + ints(o, s)[None, :]).argmax(1), classes, "aami"), 4))
+        return out
+
+    off = np.zeros(len(classes))
+    score = lambda o: select_score(pooled, pred(o), classes, "aami")  # noqa: E731
+    best = before = score(off)
+    real = np.concatenate([lg * s for lg, s in zip(logits, scales)])
+    sd = float(real.std()) or 1.0
+    grid = np.linspace(-4 * sd, 4 * sd, 161)
+    for _ in range(3):
+        moved = False
+        for name in recipe["cv_bias"]:
+            c = classes.index(name)
+            for g in grid:
+                o = off.copy()
+                o[c] = g
+                v = score(o)
+                if v > best + 1e-9:
+                    best, off, moved = v, o, True
+        if not moved:
+            break
+
+    def per_class(o):
+        m = qnet.metrics(y, pred(o), classes)
+        return {c: [round(v["se"] or 0, 4), round(v["ppv"] or 0, 4), v["n"]] for c, v in m["per_class"].items()}
+
+    int_off = ints(off, scales[0])
+    bias = logits_layer(model_json)
+    t = model_json["tensors"][bias]
+    bias_before = list(t["data"])
+    t["data"] = [int(b + o) for b, o in zip(t["data"], int_off)]
+    lo, hi = -(1 << (t["bits"] - 1)), (1 << (t["bits"] - 1)) - 1
+    assert all(lo <= v <= hi for v in t["data"]), "cv bias outside its format"
+    add_head_bias(model, te, classes, {c: int(int_off[i]) for i, c in enumerate(classes)})
+    result["cv"] = {
+        "folds": [list(p[0]) for p in parts], "beats": int(len(y)),
+        "counts": {c: int((y == i).sum()) for i, c in enumerate(classes)},
+        "classes_tuned": list(recipe["cv_bias"]), "logit_scales": scales,
+        "offsets_real": {c: float(off[i]) for i, c in enumerate(classes)},
+        "offsets_int": {c: int(int_off[i]) for i, c in enumerate(classes)},
+        "bias_before": bias_before,
+        "score_before": float(before), "score": float(best),
+        "fold_scores_before": fold_scores(np.zeros(len(classes))), "fold_scores": fold_scores(off),
+        "per_class_before": per_class(np.zeros(len(classes))), "per_class": per_class(off),
+        "wall_s": round(time.time() - t0, 1)}
+    log("cv bias (%d DS1 beats out of fold, %d models): offsets %s (real %s) -> pooled score %.4f "
+        "(before %.4f), folds %s (before %s), per class %s" % (
+            len(y), len(parts), result["cv"]["offsets_int"],
+            {c: round(v, 3) for c, v in result["cv"]["offsets_real"].items() if v},
+            best, before, result["cv"]["fold_scores"], result["cv"]["fold_scores_before"],
+            result["cv"]["per_class"]))
 
 
 def logits_layer(model_json):
