@@ -253,10 +253,10 @@ json to_json(const Report& r) {
   j["sim"] = sim_json(r.sim);
   if (r.checksum_mismatches) {
     j["checksum_mismatches"] = json::array();
-    for (const auto& m : *r.checksum_mismatches)
-      j["checksum_mismatches"].push_back({{"record", m.record}, {"file", m.file}, {"signal", m.signal},
-                                          {"description", m.description}, {"header_checksum", m.header_checksum},
-                                          {"data_checksum", m.data_checksum}});
+    for (const auto& cm : *r.checksum_mismatches)
+      j["checksum_mismatches"].push_back({{"record", cm.record}, {"file", cm.file}, {"signal", cm.signal},
+                                          {"description", cm.description}, {"header_checksum", cm.header_checksum},
+                                          {"data_checksum", cm.data_checksum}});
   }
   return j;
 }
