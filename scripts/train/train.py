@@ -620,6 +620,24 @@ def add_head_bias(model, b, classes, off):
             head.bias[i] += off[c] * sw
 
 
+def offset_ascent(score, off, best, idx, grid, rounds):
+    """Coordinate ascent of per-class logit offsets: for each class index in idx, the grid value
+    that raises score(offsets) most, repeated up to `rounds` times or until nothing moves.
+    Returns (best score, offsets). Used by cv_bias (pooled folds) and tune_head_bias (hold-out)."""
+    for _ in range(rounds):
+        moved = False
+        for c in idx:
+            for g in grid:
+                o = off.copy()
+                o[c] = g
+                v = score(o)
+                if v > best + 1e-9:
+                    best, off, moved = v, o, True
+        if not moved:
+            break
+    return best, off
+
+
 def cv_bias(ctx, model, model_json, ds1, val, te, result):
     """Recipe `cv_folds` (lists of DS1 records) + `cv_bias` (classes): decision offsets set on
     leave-patients-out folds over DS1 instead of the 4-record hold-out alone. For each fold a
@@ -689,18 +707,7 @@ def cv_bias(ctx, model, model_json, ds1, val, te, result):
     real = np.concatenate([lg * s for lg, s in zip(logits, scales)])
     sd = float(real.std()) or 1.0
     grid = np.linspace(-4 * sd, 4 * sd, 161)
-    for _ in range(3):
-        moved = False
-        for name in recipe["cv_bias"]:
-            c = classes.index(name)
-            for g in grid:
-                o = off.copy()
-                o[c] = g
-                v = score(o)
-                if v > best + 1e-9:
-                    best, off, moved = v, o, True
-        if not moved:
-            break
+    best, off = offset_ascent(score, off, best, [classes.index(n) for n in recipe["cv_bias"]], grid, 3)
 
     def per_class(o):
         m = qnet.metrics(y, pred(o), classes)
@@ -756,18 +763,7 @@ def tune_head_bias(model_json, val, classes, classes_tuned, log, rounds=3, steps
     log("head bias tuning: hold-out score %.4f before" % best)
     sd = float(logits.std()) or 1.0
     grid = np.unique(np.round(np.linspace(-4 * sd, 4 * sd, steps)).astype(np.int64))
-    for _ in range(rounds):
-        moved = False
-        for name in classes_tuned:
-            c = classes.index(name)
-            for g in grid:
-                o = off.copy()
-                o[c] = g
-                v = score(o)
-                if v > best + 1e-9:
-                    best, off, moved = v, o, True
-        if not moved:
-            break
+    best, off = offset_ascent(score, off, best, [classes.index(n) for n in classes_tuned], grid, rounds)
     bias = logits_layer(model_json)
     t = model_json["tensors"][bias]
     t["data"] = [int(b + o) for b, o in zip(t["data"], off)]
