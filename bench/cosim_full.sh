@@ -67,14 +67,10 @@ for arch in "${archs[@]}"; do
   shape_args=()
   config="$here/configs/$arch.toml"
   if [ "$large" = 1 ]; then
-    case "$arch" in
-      dwsep) if [ "$dwpipe" = 1 ]; then
-               config="$here/configs/dwsep_pipe.toml"
-               shape_args=(--config "$config" -p engine.pe=8 -p engine.simd=8)
-             else
-               shape_args=(-p engine.pe=4 -p engine.simd=8)
-             fi ;;
-      bnn) shape_args=(-p engine.pe=4 -p engine.simd=8 -p engine.xnor_lanes=64) ;;  # seq_bnn_p4s8's XNOR word
+    case "$arch$dwpipe" in
+      dwsep1) config="$here/configs/dwsep_pipe.toml"  # -D: the paper's pipeline at 8 x 8
+              shape_args=(--config "$config" -p engine.pe=8 -p engine.simd=8) ;;
+      bnn*) shape_args=(-p engine.pe=4 -p engine.simd=8 -p engine.xnor_lanes=64) ;;  # seq_bnn_p4s8's XNOR word
       *) shape_args=(-p engine.pe=4 -p engine.simd=8) ;;
     esac
   fi
