@@ -439,6 +439,33 @@ def recipe_of(arch, args):
     return recipe
 
 
+def apply_recipe_heads(model, recipe, classes):
+    """The recipe's structural changes to a freshly built model (morphology dropout, an RR-only
+    row, the tied S/N head); the exported model and cv_bias's fold models get the same."""
+    set_morph_drop(model, recipe.get("morph_drop", 0.0))
+    if recipe.get("rr_head"):
+        set_rr_head(model, classes, recipe["rr_head"])
+    if recipe.get("tie"):
+        set_rr_branch(model, classes, recipe["tie"], recipe.get("rr_hidden", 0))
+
+
+def with_rr_swap(tr, classes, recipe, seed):
+    """tr plus the recipe's RR-swap copies (its own generator, seed + 7)."""
+    return rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(seed + 7),
+                   recipe.get("rr_swap_back", 0.0))
+
+
+def add_json_bias(model_json, off, what):
+    """Adds the integer offsets `off` (one per class) to the logits layer's bias in model_json,
+    checks the result still fits its format and returns the bias before."""
+    t = model_json["tensors"][logits_layer(model_json)]
+    before = list(t["data"])
+    t["data"] = [int(b + o) for b, o in zip(t["data"], off)]
+    lo, hi = -(1 << (t["bits"] - 1)), (1 << (t["bits"] - 1)) - 1
+    assert all(lo <= v <= hi for v in t["data"]), what + " outside its format"
+    return before
+
+
 def run_training(arch, mode, args, log):
     recipe = recipe_of(arch, args)
     tkw = archs.task_kw(args.task, arch)
@@ -448,12 +475,8 @@ def run_training(arch, mode, args, log):
         if "kd" in recipe:
             recipe["kd"] = dict(recipe["kd"], teacher_epochs=1)
     spec, model = build_model(arch, args.seed, **tkw)
-    set_morph_drop(model, recipe.get("morph_drop", 0.0))
     classes = archs.CLASSES[spec["labels"]]
-    if recipe.get("rr_head"):
-        set_rr_head(model, classes, recipe["rr_head"])
-    if recipe.get("tie"):
-        set_rr_branch(model, classes, recipe["tie"], recipe.get("rr_hidden", 0))
+    apply_recipe_heads(model, recipe, classes)
     ds1, ds2 = load_data(spec, classes, args, mode)
     rng = np.random.default_rng(args.seed)
     if mode == "inter":
@@ -476,8 +499,7 @@ def run_training(arch, mode, args, log):
                  "test": "random 20%"}
     tr_real = tr  # the training records' own beats (before the RR-swap copies)
     if mode == "inter" and recipe.get("rr_swap"):
-        tr = rr_swap(tr, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7),
-                     recipe.get("rr_swap_back", 0.0))
+        tr = with_rr_swap(tr, classes, recipe, args.seed)
         split["train"] += " + RR-swap augmentation (x%.1f S beats, x%.1f back)" % (
             recipe["rr_swap"], recipe.get("rr_swap_back", 0.0))
     log("%s %s: train %d %s  select %d  test %d" % (arch, mode, len(tr), tr.counts(), len(val), len(te)))
@@ -660,20 +682,13 @@ def cv_bias(ctx, model, model_json, ds1, val, te, result):
     t0 = time.time()
     parts = [(ho, model, model_json, val)]
     for k, fold in enumerate(folds):
-        fctx = dict(ctx, tag="cv%d " % (k + 1), log=log)
+        fctx = dict(ctx, tag="cv%d " % (k + 1))
         vk = ds1.records(fold)
         trk_real = ds1.records([r for r in D.DS1 if r not in fold])
-        trk = trk_real
-        if recipe.get("rr_swap"):
-            trk = rr_swap(trk_real, classes, recipe["rr_swap"], np.random.default_rng(args.seed + 7),
-                          recipe.get("rr_swap_back", 0.0))
+        trk = with_rr_swap(trk_real, classes, recipe, args.seed) if recipe.get("rr_swap") else trk_real
         cwk = class_weights(trk, len(classes), recipe["alpha"], recipe.get("wcap", 10.0))
         _, mk = build_model(arch, args.seed, **tkw)
-        set_morph_drop(mk, recipe.get("morph_drop", 0.0))
-        if recipe.get("rr_head"):
-            set_rr_head(mk, classes, recipe["rr_head"])
-        if recipe.get("tie"):
-            set_rr_branch(mk, classes, recipe["tie"], recipe.get("rr_hidden", 0))
+        apply_recipe_heads(mk, recipe, classes)
         log("cv fold %d (%s): train %d %s  select %d %s" % (
             k + 1, ",".join(fold), len(trk), trk.counts(), len(vk), vk.counts()))
         train_net(fctx, mk, trk, vk, vk, cwk, np.random.default_rng(args.seed + 1000 * (k + 1)), {})
@@ -714,12 +729,7 @@ def cv_bias(ctx, model, model_json, ds1, val, te, result):
         return {c: [round(v["se"] or 0, 4), round(v["ppv"] or 0, 4), v["n"]] for c, v in m["per_class"].items()}
 
     int_off = ints(off, scales[0])
-    bias = logits_layer(model_json)
-    t = model_json["tensors"][bias]
-    bias_before = list(t["data"])
-    t["data"] = [int(b + o) for b, o in zip(t["data"], int_off)]
-    lo, hi = -(1 << (t["bits"] - 1)), (1 << (t["bits"] - 1)) - 1
-    assert all(lo <= v <= hi for v in t["data"]), "cv bias outside its format"
+    bias_before = add_json_bias(model_json, int_off, "cv bias")
     add_head_bias(model, te, classes, {c: int(int_off[i]) for i, c in enumerate(classes)})
     result["cv"] = {
         "folds": [list(p[0]) for p in parts], "beats": int(len(y)),
@@ -764,11 +774,7 @@ def tune_head_bias(model_json, val, classes, classes_tuned, log, rounds=3, steps
     sd = float(logits.std()) or 1.0
     grid = np.unique(np.round(np.linspace(-4 * sd, 4 * sd, steps)).astype(np.int64))
     best, off = offset_ascent(score, off, best, [classes.index(n) for n in classes_tuned], grid, rounds)
-    bias = logits_layer(model_json)
-    t = model_json["tensors"][bias]
-    t["data"] = [int(b + o) for b, o in zip(t["data"], off)]
-    lo, hi = -(1 << (t["bits"] - 1)), (1 << (t["bits"] - 1)) - 1
-    assert all(lo <= v <= hi for v in t["data"]), "tuned bias outside its format"
+    add_json_bias(model_json, off, "tuned bias")
     log("head bias tuning: offsets %s -> hold-out score %.4f" % (
         {classes[i]: int(v) for i, v in enumerate(off) if v}, best))
     return {classes[i]: int(v) for i, v in enumerate(off)}, best
