@@ -135,9 +135,16 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     SeqPass p;
     p.layers = l.name + (ew && ew != &l ? "+" + ew->name : "");
     std::int32_t* d = p.desc;
-    const bool lanewise = l.type != LayerType::kConv1d && l.type != LayerType::kDense;
+    // A depthwise convolution (one channel per group) runs lane-wise (OpDw): each PE reads the
+    // word of its group's channels one tap per chunk, and its weight row is zero but in its
+    // channel's lane. Other grouped convolutions run as full ones with zero weights outside
+    // each output's group.
+    const bool dw = l.type == LayerType::kConv1d && l.groups > 1 && l.groups == cur.c &&
+                    l.out.c == cur.c;
+    const bool lanewise = dw || (l.type != LayerType::kConv1d && l.type != LayerType::kDense);
     const bool bin_in = cur.binary;
-    if (bin_in && lanewise) fail(l, "pooling/element-wise layers need multi-bit input lanes");
+    if (bin_in && lanewise)
+      fail(l, dw ? "grouped binary convolution" : "pooling/element-wise layers need multi-bit input lanes");
     const int lanes_in = bin_in ? aw : hw.simd;
     const std::int64_t cwi = ceil_div(cur.c, lanes_in);
     int cout = 0, lout = 1, ntap = 1, aux = 0;
@@ -152,7 +159,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
         pos0 = -l.pad_left;
         stride = l.stride;
         padval = l.pad_value;
-        ctrl = kOpMac;
+        ctrl = dw ? kOpDw : kOpMac;
         break;
       case LayerType::kDense:
         cout = l.out.c;
@@ -190,7 +197,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     std::int64_t bound = 0;  // largest |accumulator| over the outputs
     const Tensor* bias = l.bias >= 0 ? &net.tensors[static_cast<std::size_t>(l.bias)] : nullptr;
     std::int64_t wbase = 0;
-    if (!lanewise) {
+    if (!lanewise || dw) {
       const Tensor& t = net.tensors[static_cast<std::size_t>(l.weight)];
       const bool wbin = t.encoding == Encoding::kBinary;
       if (bin_in && !wbin) fail(l, "binary activations need binary weights");
@@ -258,7 +265,10 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
             for (int pe = 0; pe < hw.pe; ++pe) {
               const int o = static_cast<int>(og) * hw.pe + pe;
               if (o >= cout) continue;
-              if (r < ntap * ncw) {
+              if (dw) {  // row r = tap r; the channel's lane of the group's word
+                put(pe * wlane + (o % lanes_in) * hw.wbits, hw.wbits,
+                    code(weight_of(o, o, static_cast<int>(r))));
+              } else if (r < ntap * ncw) {
                 const int kk = static_cast<int>(r / ncw), cw = static_cast<int>(r % ncw);
                 for (int s = 0; s < lanes_in; ++s) {
                   const int c = cw * lanes_in + s;
@@ -304,7 +314,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
       hi = ew->hi;
       out.lo = lo;
       out.hi = hi;
-    } else if (l.type == LayerType::kMaxPool || lanewise) {
+    } else if (l.type == LayerType::kMaxPool || (lanewise && !dw)) {
       out.lo = cur.lo;
       out.hi = cur.hi;
     } else {

@@ -36,7 +36,7 @@ struct SeqHw {
 // seq_hw_pkg constants used by the loader.
 namespace seq {
 constexpr int kMacInt = 0, kMacXnor = 1, kMacPow2 = 2;
-constexpr std::uint32_t kOpMac = 0, kOpMax = 1, kOpSum = 2;
+constexpr std::uint32_t kOpMac = 0, kOpMax = 1, kOpSum = 2, kOpDw = 3;
 constexpr std::uint32_t kEwNone = 0, kEwRequant = 1, kEwThresh = 2;
 constexpr std::uint32_t kCtrlBinIn = 1u << 4, kCtrlBinOut = 1u << 5, kCtrlHasBias = 1u << 6,
                         kCtrlSigned = 1u << 7, kCtrlIntW = 1u << 8;

@@ -266,9 +266,10 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
   std::int64_t sum = 0;
   int cur_c = net.input_channels, cur_l = net.input_length;
   // Weight rows as the RTL loader stores them (tb/seq_program.cpp): per MAC pass nog * nchunk
-  // rows of pe lanes, depthwise layers as full convolutions with zero weights outside each
-  // channel's group; a tensor read in the same input layout again (QRCNN's shared conv) is
-  // stored once.
+  // rows of pe lanes; a tensor read in the same input layout again (QRCNN's shared conv) is
+  // stored once. A depthwise convolution (one channel per group) is lane-wise, like a maxpool:
+  // one tap per chunk, its rows zero but in each PE's channel lane; other grouped convolutions
+  // are full ones with zero weights outside each output's group.
   std::set<std::tuple<std::string, std::int64_t, bool, int>> stored;
   std::int64_t weight_rows = 0;
   int wbits = 1;  // the lanes' weight width (binary layers use the 1-bit XNOR lanes)
@@ -287,10 +288,11 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
                      net.layers[g.pass - 1].out_binary;
     const std::int64_t lanes = bin ? cfg.xnor_lanes : simd;
     std::int64_t cout = cur_c, lout = 1, nchunk = 1;
+    const bool dw = l.type == "conv1d" && l.groups > 1 && l.groups == cur_c && l.cout == cur_c;
     if (l.type == "conv1d") {
       cout = l.cout;
       lout = l.lout;
-      nchunk = l.k * cdiv(cur_c, lanes);
+      nchunk = dw ? l.k : l.k * cdiv(cur_c, lanes);
     } else if (l.type == "dense") {
       cout = l.cout;
       nchunk = cur_l * cdiv(cur_c, lanes) + (g.aux_fused ? cdiv(net.aux, simd) : 0);
@@ -315,7 +317,8 @@ EngineTiming seq_timing(const NetGeom& net, const EngineConfig& cfg) {
     if (l.w_bits > 0) act.add(w("weight", "read", wrow), p.work);
     act.add(w("act", "read", bin ? lanes : simd * l.in_bits), p.work);
     act.add(w("act", "write", pe * g.out_bits), p.nog * lout);
-    act.add("engine.reg.acc.32b", acc_updates(l, simd));
+    act.add("engine.reg.acc.32b", dw ? static_cast<std::int64_t>(l.lout) * l.cout * l.k  // a tap a chunk
+                                     : acc_updates(l, simd));
     t.passes.push_back(p);
     cur_c = static_cast<int>(cout);
     cur_l = static_cast<int>(lout);

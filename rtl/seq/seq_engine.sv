@@ -1,8 +1,9 @@
 // Layer-sequential engine (`seq`, docs/engines.md): one Pe x Simd array iterated over the
 // passes of a network, sequenced by a layer-descriptor table. Serves qrcnn (MacInt, INT4
 // weights), bnn (MacXnor: 1-bit XNOR-popcount lanes + INT8 lanes for its head), int2kd
-// (MacInt, INT2) and logq (MacPow2, shift-add). Descriptors, weights and per-channel
-// parameters are written at run time through the register/load port (tb/seq_program.cpp).
+// (MacInt, INT2), logq (MacPow2, shift-add) and dwsep (MacInt, INT8; depthwise convolutions
+// as OpDw passes, one tap per cycle). Descriptors, weights and per-channel parameters are
+// written at run time through the register/load port (tb/seq_program.cpp).
 //
 // Storage (all synchronous-read block RAMs, prim_ram, one read + one write port each):
 //  - activation buffers A and B (ping-pong; A also takes the input): words of Simd lanes of
@@ -176,10 +177,11 @@ module seq_engine #(
   assign d_hi        = desc_q[seq_hw_pkg::DfHi*16       +: 16];
 
   logic [1:0] d_op, d_ew;
-  logic       d_lanewise, d_bin_in, d_bin_out, d_has_bias, d_signed, d_intw;
+  logic       d_lanewise, d_pick, d_bin_in, d_bin_out, d_has_bias, d_signed, d_intw;
   assign d_op       = d_ctrl[1:0];
   assign d_ew       = d_ctrl[3:2];
-  assign d_lanewise = (d_op != seq_hw_pkg::OpMac);
+  assign d_lanewise = (d_op != seq_hw_pkg::OpMac);  // operand: the word of the group's channels
+  assign d_pick     = d_lanewise && d_op != seq_hw_pkg::OpDw;  // max/sum: the PE's lane itself
   assign d_bin_in   = d_ctrl[seq_hw_pkg::CtrlBinIn];
   assign d_bin_out  = d_ctrl[seq_hw_pkg::CtrlBinOut];
   assign d_has_bias = d_ctrl[seq_hw_pkg::CtrlHasBias];
@@ -519,7 +521,7 @@ module seq_engine #(
       .AccBits (AccBits),
       .XnorLanes (XL)
     ) u_pe (
-      .lanewise_i (d_lanewise),
+      .lanewise_i (d_pick),
       .bin_i      (d_bin_in),
       .intw_i     (d_intw),
       .signed_i   (d_signed),

@@ -12,6 +12,9 @@ package seq_hw_pkg;
   localparam logic [1:0] OpMac = 2'd0;  // conv1d / dense: sum of act * w over the chunks
   localparam logic [1:0] OpMax = 2'd1;  // maxpool, lane-wise (padded taps ignored); k=1: copy
   localparam logic [1:0] OpSum = 2'd2;  // gsum, lane-wise
+  localparam logic [1:0] OpDw  = 2'd3;  // depthwise conv1d: lane-wise operand word, one tap per
+                                        // chunk, MAC against a row whose only nonzero weight is
+                                        // in the PE's channel lane
 
   // Element-wise write-back (DfCtrl[3:2]).
   localparam logic [1:0] EwNone    = 2'd0;

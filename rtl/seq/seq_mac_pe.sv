@@ -6,6 +6,8 @@
 //   MAC, binary lanes: 2 * popcount(XNOR(a, w) & valid) - valid  (MacXnor with bin_i: the
 //                      word's low XnorLanes bits; no multiplier)
 //   lane-wise (max/sum ops): the activation of lane sel_i * Pe + PeIdx
+// (Depthwise passes, OpDw, are MACs: the loader zeroes every weight lane of a PE's row but the
+// lane of its channel, so the reduction is that lane's product.)
 // Lanes at or above nvalid_i contribute nothing. Sums use balanced adder trees.
 module seq_mac_pe #(
   parameter int unsigned Simd    = 8,

@@ -76,18 +76,30 @@ TEST(SeqEngine, BnnTrainedVectors) { check_case("bnn", trained("bnn"), 0.0); }
 TEST(SeqEngine, Int2kdTrainedVectors) { check_case("int2kd", trained("int2kd"), 0.0); }
 TEST(SeqEngine, LogqTrainedVectorsOnShiftAdd) { check_case("logq", trained("logq"), 0.0); }
 TEST(SeqEngine, LogqTrainedVectorsBackpressure) { check_case("logq", trained("logq"), 0.6); }
-// dwsep on the seq engine (its UP5K default): the depthwise convolutions run as full
-// convolutions with zero weights outside each channel's group.
-TEST(SeqEngine, DwsepTrainedVectorsZeroFilledDepthwise) { check_case("dwsep", trained("dwsep"), 0.0); }
+// dwsep on the seq engine (its UP5K default): the depthwise convolutions run as lane-wise
+// OpDw passes (one tap per chunk).
+TEST(SeqEngine, DwsepTrainedVectorsDepthwise) { check_case("dwsep", trained("dwsep"), 0.0); }
 TEST(SeqEngine, DwsepTrainedVectorsBackpressure) { check_case("dwsep", trained("dwsep"), 0.6); }
-// Its memories are exactly what the trained network needs; the 5752 x 32-bit weight rows
-// (2880 of them the depthwise layers' zero-filled rows) exceed HugeBits and sit in SPRAM.
+// Its memories are exactly what the trained network needs; the 3272 x 32-bit weight rows
+// (400 of them the depthwise layers': 80 channels x 5 taps) exceed HugeBits and sit in SPRAM.
+// Each depthwise layer is one OpDw pass of k chunks per output (as full convolutions with zero
+// weights outside each channel's group they took k x ceil(C / simd) chunks and 2880 rows).
 TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
   const Case c = load_case(trained("dwsep"));
   const Variant& v = default_variant("seq", "dwsep");
   const SeqProgram p = compile_seq(c.net, v.seq_hw());
   EXPECT_EQ(p.weight_rows, v.wgt_rows);
-  EXPECT_EQ(p.weight_rows, 5752);
+  EXPECT_EQ(p.weight_rows, 3272);
+  int ndw = 0;
+  for (const SeqPass& s : p.passes) {
+    if ((s.desc[seq::kDfCtrl] & 3) != static_cast<std::int32_t>(seq::kOpDw)) continue;
+    SCOPED_TRACE(s.layers);
+    ++ndw;
+    EXPECT_EQ(s.nchunk, 5u);                  // k = 5 taps, one word each
+    EXPECT_EQ(s.desc[seq::kDfNCw], 1);
+    EXPECT_EQ(s.nog * v.pe, s.cout);          // pe 1: one group per channel
+  }
+  EXPECT_EQ(ndw, 3);
   EXPECT_EQ(p.param_entries, v.par_depth);
   EXPECT_EQ(p.act_words_a, v.act_a);
   EXPECT_EQ(p.act_words_b, v.act_b);
@@ -100,7 +112,7 @@ TEST(SeqEngine, DwsepVariantIsSizedFromItsNetwork) {
 TEST(SeqEngine, DwsepP4s8VariantIsSizedFromItsNetworks) {
   const Variant& v = find_variant("seq", "dwsep", 4, 8);
   int rows = 0, par = 0, a = 0, b = 0;
-  for (const std::string dir : {trained("aami/dwsep"), trained("dwsep")}) {
+  for (const std::string& dir : {trained("aami/dwsep"), trained("dwsep")}) {
     SCOPED_TRACE(dir);
     const SeqProgram p = compile_seq(load_network(dir + "/model.json"), v.seq_hw());
     std::cout << dir << ": weight rows " << p.weight_rows << ", parameters " << p.param_entries

@@ -106,7 +106,7 @@ struct EngineTiming {
   std::uint64_t macs = 0;   // multiply-accumulate equivalents (conv + dense)
   double ops = 0;           // 2 * macs + element-wise/compare/add ops
   // Largest activation tensor (bits) and weight bits the buffers must hold (seq: the weight
-  // rows the engine stores, zero-filled depthwise rows included; pipe: the network's weights).
+  // rows the engine stores, the zero lanes of grouped rows included; pipe: the network's weights).
   std::int64_t act_bits_needed = 0, weight_bits_needed = 0;
   int max_kernel = 1;
 };
