@@ -110,6 +110,31 @@ TEST(SeqTiming, HandComputed) {
             16 + (15 + 80) + (15 + 16) + (12 + 64) + 1);
 }
 
+TEST(SeqTiming, DepthwiseIsLaneWise) {
+  // A depthwise conv (8 ch, k 3, L 8, groups 8) after an 8-channel conv, pe 4 x simd 4: one tap
+  // per chunk (nchunk 3, as a maxpool's k), not k * ceil(8/4) = 6 as a full conv with zero
+  // weights; nog 2: work 2*8*3 = 48, pass 4 + 8 + 14 + 48 = 74. A grouped conv with two
+  // channels per group stays a full conv (nchunk 6, work 96).
+  NetGeom g;
+  g.arch = "test";
+  g.input_length = 8;
+  g.layers = {conv("c", 1, 8, 8, 1, 0), conv("dw", 8, 8, 8, 3, 1, 1, 8)};
+  g.weight_storage_bytes = 8 + 8 * 3;
+  const EngineTiming t = seq_timing(g, cfg("seq", 4, 4));
+  ASSERT_EQ(t.passes.size(), 2u);
+  EXPECT_EQ(t.passes[1].nchunk, 3);
+  EXPECT_EQ(t.passes[1].work, 48);
+  EXPECT_EQ(t.passes[1].cycles, 74);
+  // accumulator updates: conv 8 x 8 x ceil(1/4), dw one per output and tap 8 x 8 x 3
+  EXPECT_EQ(t.activity.at("engine.reg.acc.32b"), 8u * 8 + 8u * 8 * 3);
+  // weight rows: conv 2 groups x 1 chunk, dw 2 groups x 3 taps = 8 rows of pe x simd x 4 bits
+  EXPECT_EQ(t.weight_bits_needed, 8 * 4 * 4 * 4);
+  g.layers[1] = conv("g2", 8, 8, 8, 3, 1, 1, 4);
+  const EngineTiming t2 = seq_timing(g, cfg("seq", 4, 4));
+  EXPECT_EQ(t2.passes[1].nchunk, 6);
+  EXPECT_EQ(t2.passes[1].work, 96);
+}
+
 TEST(SeqTiming, ActivityCounts) {
   const EngineTiming t = seq_timing(small_seq(), cfg("seq", 4, 4));
   EXPECT_EQ(t.macs, 16u * 8 * 5 + 5 * 64);
