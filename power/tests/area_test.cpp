@@ -294,16 +294,16 @@ TEST(Area, LaneMultipliersOnHardBlocksCostMultDsp) {
   AreaReport a;
   a.dsps = 6;
   a.ffs = 1000;
-  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult_dsp");
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc, 12.0}, a).mult_action, "mult_dsp");
   a.dsps = 3;  // fewer hard multipliers than lanes: the lanes are LUT-built
-  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult");
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc, 12.0}, a).mult_action, "mult");
   const Engine big = engine("qrcnn", 4, 8);
   a.dsps = model_dsps(big.net, big.cfg, big.t, device_capacity("up5k"));
   EXPECT_DOUBLE_EQ(a.dsps, 0);
-  EXPECT_EQ(power_hw_shape(PowerSetup{big.net, big.cfg, big.t, pc}, a).mult_action, "mult");
+  EXPECT_EQ(power_hw_shape(PowerSetup{big.net, big.cfg, big.t, pc, 12.0}, a).mult_action, "mult");
   pc.tech = TechTable::load("asic45");
   a.dsps = 6;
-  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc}, a).mult_action, "mult");
+  EXPECT_EQ(power_hw_shape(PowerSetup{one.net, one.cfg, one.t, pc, 12.0}, a).mult_action, "mult");
   // The counter mapping charges the chosen action.
   HwShape hw;
   hw.mult_action = "mult_dsp";
