@@ -56,7 +56,7 @@ TEST(SeqCosim, Qrcnn) { short_cosim("qrcnn"); }
 TEST(SeqCosim, Bnn) { short_cosim("bnn"); }
 TEST(SeqCosim, Int2kd) { short_cosim("int2kd"); }
 TEST(SeqCosim, Logq) { short_cosim("logq"); }
-TEST(SeqCosim, Dwsep) { short_cosim("dwsep"); }  // its default: the seq engine, zero-filled depthwise
+TEST(SeqCosim, Dwsep) { short_cosim("dwsep"); }  // its default: the seq engine, depthwise as OpDw passes
 // The other Verilated shape of each MAC flavour (rtl/CMakeLists.txt).
 TEST(SeqCosim, QrcnnP4S8) { short_cosim("qrcnn", {"engine.pe=4", "engine.simd=8"}); }
 TEST(SeqCosim, BnnP4S8) {
