@@ -142,6 +142,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     const bool dw = l.type == LayerType::kConv1d && l.groups > 1 && l.groups == cur.c &&
                     l.out.c == cur.c;
     const bool lanewise = dw || (l.type != LayerType::kConv1d && l.type != LayerType::kDense);
+    const bool pick = lanewise && !dw;  // max/sum/copy: a PE takes its lane, no weights (RTL d_pick)
     const bool bin_in = cur.binary;
     if (bin_in && lanewise)
       fail(l, dw ? "grouped binary convolution" : "pooling/element-wise layers need multi-bit input lanes");
@@ -197,7 +198,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
     std::int64_t bound = 0;  // largest |accumulator| over the outputs
     const Tensor* bias = l.bias >= 0 ? &net.tensors[static_cast<std::size_t>(l.bias)] : nullptr;
     std::int64_t wbase = 0;
-    if (!lanewise || dw) {
+    if (!pick) {
       const Tensor& t = net.tensors[static_cast<std::size_t>(l.weight)];
       const bool wbin = t.encoding == Encoding::kBinary;
       if (bin_in && !wbin) fail(l, "binary activations need binary weights");
@@ -314,7 +315,7 @@ SeqProgram compile_seq(const Network& net, const SeqHw& hw) {
       hi = ew->hi;
       out.lo = lo;
       out.hi = hi;
-    } else if (l.type == LayerType::kMaxPool || (lanewise && !dw)) {
+    } else if (pick) {
       out.lo = cur.lo;
       out.hi = cur.hi;
     } else {
