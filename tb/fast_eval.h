@@ -17,6 +17,9 @@ struct fast_eval {
   // every other input as at the last one would change (the clock's copy inside the model and
   // its edge detector); the engines have no logic on the falling edge.
   static inline void (*clock_low)(V&) = nullptr;
+  // The rising edge when no input but the clock changed since the last evaluation: the
+  // evaluation without its input region (see tb/fast_eval.cpp, direct_clock_high).
+  static inline void (*clock_high)(V&) = nullptr;
 };
 
 // One evaluation of `m` (fast bridge).
@@ -29,6 +32,13 @@ inline void fast_eval_step(V& m) {
 template <class V>
 inline void fast_clock_low(V& m) {
   fast_eval<V>::clock_low(m);
+}
+
+// The clock input of `m` high and its rising edge evaluated, when no other input changed since
+// the last evaluation (fast bridge; see fast_eval::clock_high).
+template <class V>
+inline void fast_clock_high(V& m) {
+  fast_eval<V>::clock_high(m);
 }
 
 // True when tb/fast_eval.cpp is linked (referencing it keeps its registrations).

@@ -54,7 +54,8 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
         m_rng(opt.seed) {
     if (opt.fast) {
       if (opt.standalone) throw std::logic_error("pin bench: the fast bridge runs in thread mode only");
-      if (!fast_eval_linked() || !fast_eval<V>::fn || !fast_eval<V>::clock_low)
+      if (!fast_eval_linked() || !fast_eval<V>::fn || !fast_eval<V>::clock_low ||
+          !fast_eval<V>::clock_high)
         throw std::logic_error("pin bench: no fast evaluation registered for this model (tb/fast_eval.cpp)");
       if (!opt.trace_file.empty()) Verilated::traceEverOn(true);
       bind_fast();
@@ -360,9 +361,15 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
       fast_eval_now();
     if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge - (m_period - m_period / 2.0)));  // the falling edge, as clock_gen
   }
+  // The rising edge. When no input but the clock changed since the last evaluation (as in
+  // fast_settle), it skips the model's input region (fast_clock_high: the values it would
+  // compute are current). Traced cycles evaluate whole.
   void fast_edge() {
     m_fast.clk.value = true;
-    fast_eval_now();
+    if (!m_fast_unsettled && !m_fast_tracing)
+      fast_clock_high(m_dut);
+    else
+      fast_eval_now();
     ++m_edges;
     if (m_fast_tracing) m_fast_trace->dump(trace_time(m_t_edge));
     m_last_edge = m_t_edge;
