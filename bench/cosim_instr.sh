@@ -28,7 +28,7 @@ while getopts "b:p:r:n:h" o; do
     p) bridges+=("$OPTARG") ;;
     r) rec=$OPTARG ;;
     n) nbeats=$OPTARG ;;
-    h) sed -n '2,18p' "$0"; exit 0 ;;
+    h) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "cosim_instr.sh: bad option (see -h)" >&2; exit 2 ;;
   esac
 done
@@ -54,17 +54,17 @@ done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# count BINARY ARCH BRIDGE BEATS -> "instructions cycles"
+# count BINARY ARCH BRIDGE BEATS: sets ir (instructions) and cyc (RTL clock cycles); run in
+# this shell, not a command substitution, so that a failure ends the script.
 count() {
-  local out="$tmp/run" ir cyc
+  local out="$tmp/run"
   valgrind --tool=callgrind --callgrind-out-file="$out.cg" \
     "$1" --arch "$2" --mode cosim --records "$rec" --max-beats "$4" -p rtl.bridge="$3" \
     --json "$out.json" >"$out.log" 2>&1 ||
-    { echo "cosim_instr.sh: $1 --arch $2 -p rtl.bridge=$3 failed:" >&2; tail -3 "$out.log" >&2; exit 1; }
+    { echo "cosim_instr.sh: $1 --arch $2 -p rtl.bridge=$3 failed:" >&2; grep -v "^==" "$out.log" | tail -3 >&2; exit 1; }
   ir=$(sed -n 's/^==[0-9]*== Collected : *//p' "$out.log")
-  cyc=$(grep -o '"rtl_clock_cycles": *[0-9]*' "$out.json" | grep -o '[0-9]*$')
+  cyc=$(grep -o '"rtl_clock_cycles": *[0-9]*' "$out.json" | grep -o '[0-9]*$' || true)
   [ -n "$ir" ] && [ -n "$cyc" ] || { echo "cosim_instr.sh: no count from $1 --arch $2" >&2; exit 1; }
-  echo "$ir $cyc"
 }
 
 echo "| arch | bridge | binary | RTL cycles | instructions per RTL cycle |"
@@ -76,8 +76,10 @@ for a in "${archs[@]}"; do
   fi
   for p in "${bridges[@]}"; do
     for b in "${bins[@]}"; do
-      read -r i1 c1 <<<"$(count "$b" "$a" "$p" "$n")"
-      read -r i2 c2 <<<"$(count "$b" "$a" "$p" $((2 * n)))"
+      count "$b" "$a" "$p" "$n"
+      i1=$ir c1=$cyc
+      count "$b" "$a" "$p" $((2 * n))
+      i2=$ir c2=$cyc
       awk -v a="$a" -v p="$p" -v b="$b" -v i1="$i1" -v i2="$i2" -v c1="$c1" -v c2="$c2" 'BEGIN {
         if (c2 <= c1) { print "cosim_instr.sh: " a ": no cycles between the runs" > "/dev/stderr"; exit 1 }
         printf "| %s | %s | %s | %d | %.0f |\n", a, p, b, c2 - c1, (i2 - i1) / (c2 - c1) }'

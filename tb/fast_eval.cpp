@@ -105,21 +105,18 @@ void direct_clock_high(V& m) {
   }
 }
 
-template <class V, class Root, class Syms, void (*RootEval)(Root*)>
+// Registers the direct evaluations of V: the whole one, the clock low and the rising edge.
+template <class V, class Root, class Syms, void (*RootEval)(Root*), void (*Trig)(Root*),
+          void (*Act)(Root*), void (*Nba)(Root*)>
 struct step_registrar {
   static const bool done;
 };
-template <class V, class Root, class Syms, void (*RootEval)(Root*)>
-const bool step_registrar<V, Root, Syms, RootEval>::done =
+template <class V, class Root, class Syms, void (*RootEval)(Root*), void (*Trig)(Root*),
+          void (*Act)(Root*), void (*Nba)(Root*)>
+const bool step_registrar<V, Root, Syms, RootEval, Trig, Act, Nba>::done =
     (fast_eval<V>::step = &direct_step<V, Root, Syms, RootEval>,
-     fast_eval<V>::clock_low = &direct_clock_low<V, Root>, true);
-template <class V, class Root, void (*Trig)(Root*), void (*Act)(Root*), void (*Nba)(Root*)>
-struct edge_registrar {
-  static const bool done;
-};
-template <class V, class Root, void (*Trig)(Root*), void (*Act)(Root*), void (*Nba)(Root*)>
-const bool edge_registrar<V, Root, Trig, Act, Nba>::done =
-    (fast_eval<V>::clock_high = &direct_clock_high<V, Root, Trig, Act, Nba>, true);
+     fast_eval<V>::clock_low = &direct_clock_low<V, Root>,
+     fast_eval<V>::clock_high = &direct_clock_high<V, Root, Trig, Act, Nba>, true);
 
 }  // namespace ecg::rtl
 
@@ -139,8 +136,7 @@ namespace ecg::rtl {
 #define ECG_FAST_REGISTER(name)                                                           \
   template struct eval_registrar<V##name, &V##name::eval_step>;                          \
   template struct step_registrar<V##name, V##name##___024root, V##name##__Syms,          \
-                                 &::V##name##___024root___eval>;                \
-  template struct edge_registrar<V##name, V##name##___024root,                           \
+                                 &::V##name##___024root___eval,                          \
                                  &::V##name##___024root___eval_triggers__act,            \
                                  &::V##name##___024root___eval_act,                      \
                                  &::V##name##___024root___eval_nba>;

@@ -334,6 +334,9 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
     pin.value = t;
     m_fast_unsettled = true;
   }
+  // No input but the clock changed since the last evaluation, and no waveform to dump: the
+  // clock's half-cycles can skip what an evaluation would only recompute (fast_settle, fast_edge).
+  bool fast_only_clock() const { return !m_fast_unsettled && !m_fast_tracing; }
   void fast_eval_now() {
     fast_eval_step(m_dut);
     m_fast_unsettled = false;
@@ -355,7 +358,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   // change). Traced cycles evaluate, for the waveform's falling edge.
   void fast_settle() {
     m_fast.clk.value = false;
-    if (!m_fast_unsettled && !m_fast_tracing)
+    if (fast_only_clock())
       fast_clock_low(m_dut);
     else
       fast_eval_now();
@@ -366,7 +369,7 @@ class pin_bench : public sc_core::sc_module, public EngineBench {
   // compute are current). Traced cycles evaluate whole.
   void fast_edge() {
     m_fast.clk.value = true;
-    if (!m_fast_unsettled && !m_fast_tracing)
+    if (fast_only_clock())
       fast_clock_high(m_dut);
     else
       fast_eval_now();
